@@ -21,7 +21,8 @@ export class Links {
   /** The devices directly joined to `d` at L2: its pair peer, wire peer, bridge and ports. */
   private adjacent(d: Device): DevKey[] {
     const out: DevKey[] = [];
-    if (d.peer && d.kind === 'veth') out.push(d.peer);
+    // A netkit pair in L2 mode is an Ethernet link like a veth pair (ARP crosses it); L3 mode has no L2.
+    if (d.peer && (d.kind === 'veth' || (d.kind === 'netkit' && d.netkitMode === 'l2'))) out.push(d.peer);
     if (d.wire) out.push(d.wire);
     if (d.master) out.push(d.master);
     if (d.kind === 'bridge') out.push(...d.ports);
@@ -58,7 +59,7 @@ export class Links {
     const seg = this.segment(out.key);
     const owner = seg.find((d) => d.key !== out.key && !d.master && d.addrs.some((c) => c.addr === nextHop));
     if (owner) return { dest: { kind: 'mac', mac: macOf(owner), owner: owner.key } };
-    const partnerKey = out.kind === 'veth' ? out.peer : out.wire;
+    const partnerKey = out.kind === 'veth' || out.kind === 'netkit' ? out.peer : out.wire;
     const partner = partnerKey ? this.dev(partnerKey) : undefined;
     if (partner && !partner.master && this.topo.namespaces.get(partner.ns)?.forwarding) {
       const hit = this.fib.lookup(partner.ns, nextHop);

@@ -172,7 +172,9 @@ export class Walker {
     switch (d.kind) {
       case 'veth':
       case 'netkit':
-        return { step: { dev: peer!, role: 'ingress', via: d.kind === 'veth' ? 'veth' : 'netkit', prefix: [], l2: step.l2, notes: [] } };
+        // A pair end whose statement had an error (e.g. the other end reused) has no peer in the model.
+        if (!peer) return { verdict: 'dropped', reason: `${d.key} has no peer in the model (its ${d.kind} statement has an error)` };
+        return { step: { dev: peer, role: 'ingress', via: d.kind === 'veth' ? 'veth' : 'netkit', prefix: [], l2: step.l2, notes: [] } };
       case 'nic':
         if (!d.wire) return { verdict: 'left', reason: `${d.key} has no wire in the model: the packet leaves it` };
         return { step: { dev: this.dev(d.wire), role: 'ingress', via: 'wire', prefix: [], l2: step.l2, notes: [] } };

@@ -18,7 +18,8 @@ export function resolveTopology(statements: Statement[], file: string): { topolo
 
 /** A `path` given outside the file (the CLI's --from/--to), resolved against a parsed topology. */
 export function resolvePathStatement(topo: Topology, statement: Extract<Statement, { kind: 'path' }>): { spec?: PathSpec; diagnostics: Diagnostic[] } {
-  const r = new Resolver(topo.file, { ...topo, refs: [], paths: [] });
+  // A copy of the namespaces: an unknown @NS is adopted to avoid cascades, and must not leak into `topo`.
+  const r = new Resolver(topo.file, { ...topo, namespaces: new Map(topo.namespaces), refs: [], paths: [] });
   const { topology, diagnostics } = r.runPaths([statement]);
   return { spec: topology.paths[0], diagnostics };
 }
@@ -30,6 +31,8 @@ class Resolver {
   private readonly pairLine = new Map<DevKey, number>();
   /** Where each route's gateway is written, to point at it. */
   private readonly viaRanges = new Map<Route, Range>();
+  /** Namespaces used but never declared: already reported, so their devices are not again. */
+  private readonly adopted = new Set<string>();
 
   constructor(private readonly file: string, existing?: Topology) {
     this.topo = existing ?? {
@@ -99,6 +102,7 @@ class Resolver {
         const s = this.suggest(ns, this.topo.namespaces.keys(), ref.nsRange!);
         this.error(ref.nsRange!, 'topo-unknown-name', `Unknown namespace "${ns}": declare it with "netns ${ns}".${s.hint}`, s.fix);
         this.topo.namespaces.set(ns, { name: ns, forwarding: false });
+        this.adopted.add(ns);
       }
     }
     return ns;
@@ -155,6 +159,7 @@ class Resolver {
     const ns = this.nsOf(ref, fallbackNs);
     const key = devKey(ref.name, ns);
     const dev = this.topo.devices.get(key);
+    if (!dev && this.adopted.has(ns)) return undefined;
     if (!dev) {
       const here = [...this.topo.devices.values()].filter((d) => d.ns === ns).map((d) => d.name);
       const s = this.suggest(ref.name, here, ref.nameRange);
@@ -236,12 +241,13 @@ class Resolver {
     const byNs = new Map<string, Device[]>();
     for (const d of this.topo.devices.values()) if (!d.master) byNs.set(d.ns, [...(byNs.get(d.ns) ?? []), d]);
     const deviceRoutes = new Map<string, Route[]>();
-    for (const o of this.topo.routes) if (o.via === undefined && o.dest) deviceRoutes.set(o.ns, [...(deviceRoutes.get(o.ns) ?? []), o]);
+    // fib_check_nh accepts a gateway that any device route covers, `default dev X` included.
+    for (const o of this.topo.routes) if (o.via === undefined) deviceRoutes.set(o.ns, [...(deviceRoutes.get(o.ns) ?? []), o]);
     for (const r of this.topo.routes) {
       if (r.via === undefined) continue;
       const devs = (byNs.get(r.ns) ?? []).filter((d) => !r.dev || d.key === r.dev);
       const onLink = devs.some((d) => d.addrs.some((c) => contains(c, r.via!))) ||
-        (deviceRoutes.get(r.ns) ?? []).some((o) => contains(o.dest!, r.via!) && (!r.dev || o.dev === r.dev));
+        (deviceRoutes.get(r.ns) ?? []).some((o) => (!o.dest || contains(o.dest, r.via!)) && (!r.dev || o.dev === r.dev));
       if (!onLink) {
         const where = r.dev ? `device "${r.dev}"` : `namespace "${r.ns}"`;
         this.error(this.viaRanges.get(r) ?? r.range, 'topo-unreachable-gateway',

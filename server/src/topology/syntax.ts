@@ -105,7 +105,8 @@ function devRef(t: Token, what: string): DevRef {
   const name = at < 0 ? t.text : t.text.slice(0, at);
   const ns = at < 0 ? undefined : t.text.slice(at + 1);
   const nameRange: Range = { start: { line: t.line, character: t.start }, end: { line: t.line, character: t.start + name.length } };
-  if (!NAME.test(name)) throw new LineError(at < 0 ? tokenRange(t) : nameRange, `Expected ${what} (NAME or NAME@NS), found "${t.text}".`);
+  const expected = what.includes('NAME@NS') ? what : `${what} (NAME or NAME@NS)`;
+  if (!NAME.test(name)) throw new LineError(at < 0 ? tokenRange(t) : nameRange, `Expected ${expected}, found "${t.text}".`);
   let nsRange: Range | undefined;
   if (ns !== undefined) {
     nsRange = { start: { line: t.line, character: t.start + at + 1 }, end: { line: t.line, character: t.end } };
