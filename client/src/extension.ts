@@ -1,29 +1,104 @@
-// The VS Code side stays thin: start the language server, wire commands.
+// The VS Code side stays thin: start the language server, show its state, wire commands.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction, ErrorAction, LanguageClient, State, TransportKind,
+  type ErrorHandler, type LanguageClientOptions, type ServerOptions,
+} from 'vscode-languageclient/node';
+import { StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
 
 let client: LanguageClient | undefined;
 
+function settings(): Settings {
+  const c = vscode.workspace.getConfiguration('datapathLens');
+  return {
+    sectionMacros: c.get<string[]>('sectionMacros', []),
+    loaderGlobs: c.get<string[]>('loaderGlobs', []),
+    maxFileSize: c.get<number>('maxFileSize', 1024 * 1024),
+  };
+}
+
+/** Restarts a crashed server (up to 5 times in 3 minutes) and says so. */
+class RestartingErrorHandler implements ErrorHandler {
+  private restarts: number[] = [];
+  constructor(private readonly output: vscode.LogOutputChannel) {}
+  error() {
+    return { action: ErrorAction.Continue };
+  }
+  closed() {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < 180_000);
+    this.restarts.push(now);
+    if (this.restarts.length > 5) {
+      const message = 'Datapath Lens: the language server crashed 5 times in 3 minutes and will not be restarted. See the "Datapath Lens" output.';
+      void vscode.window.showErrorMessage(message, 'Restart').then((a) => a && vscode.commands.executeCommand('datapathLens.restartServer'));
+      return { action: CloseAction.DoNotRestart, message };
+    }
+    this.output.warn('the language server stopped; restarting it.');
+    void vscode.window.showWarningMessage('Datapath Lens: the language server stopped unexpectedly and was restarted.');
+    return { action: CloseAction.Restart, handled: true };
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Datapath Lens', { log: true });
+  const status = vscode.window.createStatusBarItem('datapathLens.status', vscode.StatusBarAlignment.Left, 0);
+  status.name = 'Datapath Lens';
+  status.command = 'datapathLens.restartServer';
+  status.text = '$(sync~spin) Datapath Lens';
+  status.tooltip = 'Datapath Lens: starting the language server';
+  status.show();
+  context.subscriptions.push(output, status);
+
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
+    // The server reads files where they are: a remote or container workspace keeps it there.
     documentSelector: [
       { scheme: 'file', language: 'topology' },
       { scheme: 'file', language: 'c' },
     ],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{topo,c,h,sh,go,py,yaml,yml,mk}') },
+    initializationOptions: settings(),
+    synchronize: { configurationSection: 'datapathLens' },
+    outputChannel: output,
+    errorHandler: new RestartingErrorHandler(output),
   };
   client = new LanguageClient('datapathLens', 'Datapath Lens', serverOptions, clientOptions);
-  context.subscriptions.push(vscode.commands.registerCommand('datapathLens.restartServer', async () => {
-    await client?.restart();
-    void vscode.window.showInformationMessage('Datapath Lens: language server restarted.');
-  }));
+
+  const showStatus = (s: IndexStatus) => {
+    status.text = s.state === 'indexing' ? '$(sync~spin) Datapath Lens: indexing' : `$(pulse) Datapath Lens: ${s.programs} programs`;
+    status.tooltip = new vscode.MarkdownString([
+      `**Datapath Lens** — ${s.state === 'indexing' ? 'indexing the workspace' : `index ready${s.ms !== undefined ? ` in ${s.ms} ms` : ''}`}`,
+      `${s.files} files: ${s.topologies} topology files, ${s.programs} eBPF programs`,
+      ...(s.skipped.length ? [`Skipped: ${s.skipped.slice(0, 5).map((x) => `${path.basename(x.file)} (${x.why})`).join(', ')}`] : []),
+      'Click to restart the language server.',
+    ].join('\n\n'));
+  };
+
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) { status.text = '$(error) Datapath Lens: stopped'; status.tooltip = 'The language server is not running. Click to restart it.'; }
+      if (e.newState === State.Starting) status.text = '$(sync~spin) Datapath Lens: starting';
+    }),
+    vscode.commands.registerCommand('datapathLens.restartServer', async () => {
+      if (!client) return;
+      await client.restart();
+      void vscode.window.showInformationMessage('Datapath Lens: the language server was restarted.');
+    }),
+    vscode.commands.registerCommand('datapathLens.insertText', async (args: { uri: string; line: number; text: string }) => {
+      const uri = vscode.Uri.parse(args.uri);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(args.line, 0), args.text);
+      await vscode.workspace.applyEdit(edit);
+      await vscode.window.showTextDocument(uri, { preview: false, selection: new vscode.Range(args.line, 0, args.line, args.text.length - 1) });
+    }),
+  );
+
   await client.start();
+  context.subscriptions.push(client.onNotification(StatusNotification.type, showStatus));
 }
 
 export async function deactivate(): Promise<void> {

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Walker } from '../../server/src/datapath/walk';
+import { createCParser } from '../../server/src/ebpf/parser';
+import { Workspace } from '../../server/src/inference/workspace';
 import { parseTopology } from '../../server/src/topology/parse';
 
 const examples = path.resolve(__dirname, '../../examples');
@@ -27,6 +28,15 @@ const EXPECTED: Record<string, Record<string, { verdict: string; hops: string[] 
     'pod-a -> pod-c': { verdict: 'delivered', hops: ['eth0@pod-a:egress', 'veth-a@node1:ingress', 'eth0@node1:egress', 'eth0@node2:ingress', 'veth-c@node2:egress', 'eth0@pod-c:ingress'] },
     'pod-d -> pod-b': { verdict: 'delivered', hops: ['eth0@pod-d:egress', 'veth-d@node2:ingress', 'eth0@node2:egress', 'eth0@node1:ingress', 'veth-b@node1:egress', 'eth0@pod-b:ingress'] },
   },
+  'ebpf-redirects/ebpf-redirects.topo': {
+    'pod-a -> pod-b': { verdict: 'delivered', hops: ['eth0@pod-a:egress', 'lxc-a@host:ingress', 'eth0@pod-b:ingress'] },
+    'pod-c -> pod-b': { verdict: 'delivered', hops: ['eth0@pod-c:egress', 'lxc-c@host:ingress', 'lxc-b@host:egress', 'eth0@pod-b:ingress'] },
+    'pod-b -> pod-a': { verdict: 'delivered', hops: ['eth0@pod-b:egress', 'lxc-b@host:ingress', 'lxc-a@host:egress', 'eth0@pod-a:ingress'] },
+  },
+  'wrong-direction/wrong-direction.topo': {
+    'pod-a -> pod-b': { verdict: 'dropped', hops: ['eth0@pod-a:egress', 'lxc-a@host:ingress', 'lxc-b@host:ingress'] },
+    'pod-c -> pod-b': { verdict: 'dropped', hops: ['eth0@pod-c:egress', 'lxc-c@host:ingress', 'lxc-b@host:egress'] },
+  },
 };
 
 const topoFiles = fs.readdirSync(examples, { withFileTypes: true })
@@ -47,14 +57,12 @@ describe('examples', () => {
     expect(diagnostics).toEqual([]);
   });
 
-  it.each(Object.keys(EXPECTED))('%s walks as its README says', (rel) => {
+  it.each(Object.keys(EXPECTED))('%s walks as its README says', async (rel) => {
     const file = path.join(examples, rel);
-    const { topology } = parseTopology(fs.readFileSync(file, 'utf8'), file);
-    const walker = new Walker(topology);
-    const got = Object.fromEntries(topology.paths.map((p) => {
-      const r = walker.walk(p);
-      return [`${r.from} -> ${r.to}`, { verdict: r.verdict, hops: r.hops.map((h) => `${h.dev}:${h.role}`) }];
-    }));
+    const ws = new Workspace(await createCParser(), (f) => fs.readFileSync(f, 'utf8'));
+    ws.setTopology(file, fs.readFileSync(file, 'utf8'));
+    const got = Object.fromEntries(ws.paths(file).map((r) => [`${r.from} -> ${r.to}`, { verdict: r.verdict, hops: r.hops.map((h) => `${h.dev}:${h.role}`) }]));
+    ws.dispose();
     expect(got).toEqual(EXPECTED[rel]);
   });
 });

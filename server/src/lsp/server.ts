@@ -1,14 +1,29 @@
-// The language server: translates between LSP and the analysis core, nothing more.
+// The language server: keeps a Workspace current (open documents, file watching, a background
+// index of the workspace folders) and translates LSP requests into calls of the core.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
-  type Connection, type Diagnostic as LspDiagnostic,
+  CodeActionKind, DidChangeWatchedFilesNotification, FileChangeType,
+  TextDocumentSyncKind, type CancellationToken, type Connection, type Diagnostic as LspDiagnostic,
+  type InitializeParams,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
-import { pathDiagnostics } from '../datapath/verdict-diagnostics';
-import { Walker } from '../datapath/walk';
+import { createCParser, type CParser } from '../ebpf/parser';
+import { isLoaderCandidate } from '../inference/loaders';
+import { Workspace } from '../inference/workspace';
+import { listWorkspaceFiles } from '../inference/workspace-files';
 import type { Diagnostic } from '../topology/model';
-import { parseTopology } from '../topology/parse';
+import { codeActions } from './actions';
+import { completion } from './completion';
+import type { DocumentContext } from './context';
+import { OpenDocuments } from './documents';
+import { formatting } from './formatting';
+import { hover } from './hover';
+import { codeLenses } from './lenses';
+import { definition, references } from './navigation';
+import { DEFAULT_SETTINGS, StatusNotification, type IndexStatus, type Settings } from './protocol';
+import { prepareRename, rename } from './rename';
+import { documentSymbols } from './symbols';
 
 const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
 
@@ -16,26 +31,245 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'datapath-lens', message: d.message };
 }
 
-export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+const isBpfC = (text: string) => /\bSEC\s*\(|__section\s*\(|__attribute__\s*\(\(\s*section/.test(text);
 
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
-    serverInfo: { name: 'datapath-lens' },
-  }));
+type Kind = 'topology' | 'c' | 'loader' | undefined;
 
-  const validate = (doc: TextDocument) => {
-    if (doc.languageId !== 'topology' && !doc.uri.endsWith('.topo')) return;
-    const file = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
-    const { topology, diagnostics } = parseTopology(doc.getText(), file);
-    const walker = new Walker(topology);
-    const all = [...diagnostics, ...pathDiagnostics(topology.paths.map((p) => walker.walk(p)), file)];
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: all.map(toLspDiagnostic) });
+export function startServer(connection: Connection, opts: { wasmDir?: string } = {}): void {
+  const docs = new OpenDocuments();
+  let parser: CParser | undefined;
+  let ws: Workspace | undefined;
+  let settings: Settings = DEFAULT_SETTINGS;
+  let roots: string[] = [];
+  let watchDynamic = false;
+  const status: IndexStatus = { state: 'indexing', files: 0, programs: 0, topologies: 0, skipped: [] };
+  const published = new Set<string>();
+  let publishTimer: NodeJS.Timeout | undefined;
+  /** Files whose URI the client told us (open documents), to answer in its own spelling. */
+  const uris = new Map<string, string>();
+
+  const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
+  const uriOf = (file: string) => uris.get(file) ?? pathToFileURL(file).href;
+
+  const kindOf = (file: string, text: string | undefined, languageId?: string): Kind => {
+    if (languageId === 'topology' || file.endsWith('.topo')) return 'topology';
+    if (/\.(c|h)$/.test(file) && text !== undefined && isBpfC(text)) return file.endsWith('.c') ? 'c' : undefined;
+    if (isLoaderCandidate(file) || matchesLoaderGlob(file)) return 'loader';
+    return undefined;
   };
-  documents.onDidChangeContent((e) => validate(e.document));
-  documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
-  documents.listen(connection);
+
+  const matchesLoaderGlob = (file: string) => settings.loaderGlobs.some((g) => globToRegExp(g).test(file.split(path.sep).join('/')));
+
+  const readFile = (file: string): string | undefined => {
+    const open = docs.get(uriOf(file));
+    if (open) return open.getText();
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > settings.maxFileSize) return undefined;
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Puts a file's text into the workspace under its kind. */
+  const load = (file: string, text: string, languageId?: string): void => {
+    if (!ws) return;
+    const kind = kindOf(file, text, languageId);
+    if (!kind) { if (ws.has(file)) ws.remove(file); return; }
+    if (text.length > settings.maxFileSize) {
+      status.skipped.push({ file, why: `larger than datapathLens.maxFileSize (${settings.maxFileSize} bytes)` });
+      return;
+    }
+    if (kind === 'topology') ws.setTopology(file, text);
+    else if (kind === 'c') ws.setCFile(file, text);
+    else ws.setLoader(file, text);
+  };
+
+  const context = (uri: string): DocumentContext | undefined => {
+    const doc = docs.get(uri);
+    if (!doc || !ws) return undefined;
+    return { ws, file: fileOf(uri), uri, text: doc.getText(), languageId: doc.languageId === 'topology' || uri.endsWith('.topo') ? 'topology' : doc.languageId, uriOf };
+  };
+
+  /** Runs a handler; a throw is logged and that request alone fails (with an empty answer). */
+  const guard = <P, R>(name: string, empty: R, fn: (ctx: DocumentContext, p: P, token: CancellationToken) => R) =>
+    (p: P & { textDocument: { uri: string } }, token: CancellationToken): R => {
+      if (token.isCancellationRequested) return empty;
+      const ctx = context(p.textDocument.uri);
+      if (!ctx) return empty;
+      try {
+        return fn(ctx, p, token);
+      } catch (e) {
+        connection.console.error(`${name} failed on ${p.textDocument.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        return empty;
+      }
+    };
+
+  const schedulePublish = (delay = 120) => {
+    if (publishTimer) clearTimeout(publishTimer);
+    publishTimer = setTimeout(publish, delay);
+  };
+
+  const publish = () => {
+    publishTimer = undefined;
+    if (!ws) return;
+    let all: Diagnostic[];
+    try {
+      all = ws.diagnostics();
+    } catch (e) {
+      connection.console.error(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return;
+    }
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of all) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+    for (const file of published) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: uriOf(file), diagnostics: [] });
+    published.clear();
+    for (const [file, ds] of byFile) {
+      published.add(file);
+      const doc = docs.get(uriOf(file));
+      void connection.sendDiagnostics({ uri: uriOf(file), ...(doc ? { version: doc.version } : {}), diagnostics: ds.map(toLspDiagnostic) });
+    }
+    sendStatus();
+  };
+
+  const sendStatus = () => {
+    if (!ws) return;
+    status.files = ws.size();
+    status.topologies = ws.topologies().length;
+    status.programs = ws.placed().length;
+    // A copy: the notification is written later, and the index goes on changing `status`.
+    void connection.sendNotification(StatusNotification.type, { ...status, skipped: [...status.skipped] });
+  };
+
+  /** Indexes the workspace folders in small slices, so requests are answered meanwhile. */
+  const index = async () => {
+    const t0 = Date.now();
+    status.state = 'indexing';
+    status.skipped = [];
+    sendStatus();
+    const files = roots.flatMap((r) => listWorkspaceFiles(r, { maxBytes: settings.maxFileSize }));
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (!docs.get(uriOf(f))) {
+        const text = /\.(topo|c|h)$/.test(f) || isLoaderCandidate(f) || matchesLoaderGlob(f) ? readFile(f) : undefined;
+        if (text !== undefined) load(f, text);
+      }
+      if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+    }
+    status.state = 'ready';
+    status.ms = Date.now() - t0;
+    schedulePublish(0);
+  };
+
+  connection.onInitialize(async (params: InitializeParams) => {
+    parser = await createCParser(opts.wasmDir ? { wasmDir: opts.wasmDir } : {});
+    ws = new Workspace(parser, readFile, settings.sectionMacros);
+    roots = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri));
+    if (!roots.length && params.rootUri) roots = [fileOf(params.rootUri)];
+    const init = params.initializationOptions as Partial<Settings> | undefined;
+    if (init) settings = { ...DEFAULT_SETTINGS, ...init };
+    ws.setSectionMacros(settings.sectionMacros);
+    watchDynamic = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: ['@', ' '] },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'datapath-lens', version: typeof DATAPATH_LENS_VERSION === 'string' ? DATAPATH_LENS_VERSION : 'dev' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (watchDynamic) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+    }
+    void index();
+  });
+
+  connection.onDidChangeConfiguration((p) => {
+    const s = (p.settings as { datapathLens?: Partial<Settings> } | undefined)?.datapathLens;
+    if (!s || !ws) return;
+    settings = { ...DEFAULT_SETTINGS, ...s };
+    ws.setSectionMacros(settings.sectionMacros);
+    void index();
+  });
+
+  connection.onDidOpenTextDocument((p) => {
+    const d = docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+    const file = fileOf(d.uri);
+    uris.set(file, d.uri);
+    load(file, d.getText(), d.languageId);
+    schedulePublish(0);
+  });
+
+  connection.onDidChangeTextDocument((p) => {
+    const before = docs.get(p.textDocument.uri);
+    const d = docs.change(p.textDocument.uri, p.textDocument.version, p.contentChanges);
+    if (!d || !ws) return;
+    const file = fileOf(d.uri);
+    const kind = kindOf(file, d.getText(), d.languageId);
+    // A C document keeps its tree: the content changes go to tree-sitter's edit API.
+    if (kind === 'c' && before && ws.cFiles().includes(file)) ws.editCFile(file, p.contentChanges.map((c) => ('range' in c ? { range: c.range, text: c.text } : { text: c.text })));
+    else load(file, d.getText(), d.languageId);
+    schedulePublish();
+  });
+
+  connection.onDidCloseTextDocument((p) => {
+    docs.close(p.textDocument.uri);
+    const file = fileOf(p.textDocument.uri);
+    const text = readFile(file);
+    if (text === undefined) ws?.remove(file);
+    else load(file, text);
+    schedulePublish();
+  });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    if (!ws) return;
+    for (const c of p.changes) {
+      const file = fileOf(c.uri);
+      if (docs.get(c.uri)) continue;
+      if (c.type === FileChangeType.Deleted) { ws.remove(file); continue; }
+      const text = readFile(file);
+      if (text !== undefined) load(file, text);
+    }
+    schedulePublish();
+  });
+
+  connection.onHover(guard('hover', null, (ctx, p: { position: { line: number; character: number } }) => hover(ctx, p.position)));
+  connection.onCodeLens(guard('codeLens', [], (ctx) => codeLenses(ctx)));
+  connection.onCompletion(guard('completion', [], (ctx, p: { position: { line: number; character: number } }) => completion(ctx, p.position)));
+  connection.onDefinition(guard('definition', [], (ctx, p: { position: { line: number; character: number } }) => definition(ctx, p.position)));
+  connection.onReferences(guard('references', [], (ctx, p: { position: { line: number; character: number }; context: { includeDeclaration: boolean } }) => references(ctx, p.position, p.context.includeDeclaration)));
+  connection.onDocumentSymbol(guard('documentSymbol', [], (ctx) => documentSymbols(ctx)));
+  connection.onPrepareRename(guard('prepareRename', null, (ctx, p: { position: { line: number; character: number } }) => prepareRename(ctx, p.position)));
+  connection.onRenameRequest(guard('rename', null, (ctx, p: { position: { line: number; character: number }; newName: string }) => rename(ctx, p.position, p.newName)));
+  connection.onDocumentFormatting(guard('formatting', [], (ctx) => formatting(ctx)));
+  connection.onCodeAction(guard('codeAction', [], (ctx, p: { range: LspDiagnostic['range']; context: { diagnostics: LspDiagnostic[] } }) => codeActions(ctx, p.range, p.context.diagnostics)));
+
   connection.listen();
 }
 
-if (require.main === module) startServer(createConnection(ProposedFeatures.all));
+declare const DATAPATH_LENS_VERSION: string;
+
+/** `**` any folders, `*` any name part, `?` one character. */
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') { re += '.*'; i++; if (glob[i + 1] === '/') i++; }
+    else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`(^|/)${re}$`);
+}
+

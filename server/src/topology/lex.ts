@@ -23,7 +23,8 @@ export function lexLine(text: string, line: number): LexResult {
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
-    if (ch === ' ' || ch === '\t' || ch === '\r') { i++; continue; }
+    // Every STOP character but `#` and `"` is white space (\v and \f too: else the word loop below never advances).
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\v' || ch === '\f') { i++; continue; }
     if (ch === '#') break;
     if (ch === '"') {
       const close = text.indexOf('"', i + 1);

@@ -1,0 +1,33 @@
+// Custom messages between the client and the server (vscode-eslint's customMessages way):
+// one place names each method and its payload, and both sides import it.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+export interface IndexStatus {
+  state: 'indexing' | 'ready';
+  files: number;
+  programs: number;
+  topologies: number;
+  /** Milliseconds the last full index took. */
+  ms?: number;
+  /** Files skipped (too large, unreadable), with why. */
+  skipped: Array<{ file: string; why: string }>;
+}
+
+export namespace StatusNotification {
+  export const method = 'datapathLens/status';
+  export const type = new NotificationType<IndexStatus>(method);
+}
+
+export interface Settings {
+  sectionMacros: string[];
+  loaderGlobs: string[];
+  maxFileSize: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = { sectionMacros: [], loaderGlobs: [], maxFileSize: 1024 * 1024 };
+
+export namespace RequestGraph {
+  export const method = 'datapathLens/graph';
+  export interface Params { uri: string; line?: number }
+  export const type = new RequestType<Params, unknown, void>(method);
+}
