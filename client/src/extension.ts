@@ -6,6 +6,7 @@ import {
   type ErrorHandler, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
 import { StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
+import { Preview } from './preview';
 
 let client: LanguageClient | undefined;
 
@@ -96,6 +97,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await vscode.window.showTextDocument(uri, { preview: false, selection: new vscode.Range(args.line, 0, args.line, args.text.length - 1) });
     }),
   );
+
+  context.subscriptions.push(new Preview(context, () => client).register());
 
   await client.start();
   context.subscriptions.push(client.onNotification(StatusNotification.type, showStatus));

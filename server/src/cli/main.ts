@@ -5,6 +5,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createCParser } from '../ebpf/parser';
 import { startServer } from '../lsp/server';
 import { isBpfC, loadFolder, readIfExists } from '../inference/load-folder';
+import { labCommand } from '../lab/lab';
 import { Workspace } from '../inference/workspace';
 import { resolvePathStatement } from '../topology/resolve';
 import { parseStatements } from '../topology/syntax';
@@ -24,6 +25,8 @@ Commands:
   programs FILE.c ... [--topo F.topo ...] [--root DIR] [--json]
                                                where each eBPF program runs, and its redirects
   check [PATH ...] [--json | --sarif]          diagnostics for topology, eBPF C and loader files
+  lab up|trace|down FILE.topo [--json]         build the topology in fresh network namespaces (root),
+                                               trace its paths on the kernel, remove it again
   lsp --stdio                                  the language server, for any LSP client
   --version                                    print the version
 
@@ -150,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'path': return await pathCommand(rest);
       case 'programs': return await programsCommand(rest);
       case 'check': return await checkCommand(rest);
+      case 'lab': return await labCommand(rest, { workspace });
       case 'lsp': return lspCommand(rest);
       case '--version': case 'version': process.stdout.write(VERSION + '\n'); return 0;
       case undefined: case '--help': case '-h': case 'help': process.stdout.write(USAGE + '\n'); return cmd === undefined ? 2 : 0;

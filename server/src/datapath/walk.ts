@@ -292,7 +292,10 @@ export class Walker {
         if (t.key === d.key && step.role === 'ingress') {
           return { verdict: 'loop', reason: `bpf_redirect(${d.name}, BPF_F_INGRESS) at ${d.key}'s own ingress: the packet goes round through the backlog queue` };
         }
-        return { step: { dev: t, role: 'ingress', via: 'redirect', prefix: [], l2: o.rewritesL2 ? readdressed() : step.l2, notes: [`redirected from ${d.key} with BPF_F_INGRESS: ${t.name} plays Ingress, as if it had received the packet`] } };
+        // A frame readdressed for an ingress redirect is taken to name the target itself (the
+        // only address that makes the redirect do anything: PACKET_HOST on the target, then the
+        // target's namespace routes it), not the next hop beyond it. Checked on 6.18 (test/lab).
+        return { step: { dev: t, role: 'ingress', via: 'redirect', prefix: [], l2: o.rewritesL2 ? { kind: 'mac', mac: macOf(t), owner: t.key } : step.l2, notes: [`redirected from ${d.key} with BPF_F_INGRESS: ${t.name} plays Ingress, as if it had received the packet${o.rewritesL2 ? ` (the program rewrote h_dest: taken to be ${t.name}'s MAC)` : ''}`] } };
       case 'neigh':
         return { step: { dev: t, role: 'egress', via: 'redirect', prefix: S.REDIRECT_OUT, l2: readdressed(), notes: [`bpf_redirect_neigh from ${d.key}: the neighbour subsystem fills the Ethernet header`] } };
       case 'xdp-egress':
@@ -300,6 +303,7 @@ export class Walker {
         return { step: { dev: t, role: 'egress', via: 'xdp-redirect', prefix: [], l2: o.rewritesL2 ? readdressed() : step.l2, notes: [`XDP redirect from ${d.key}: ndo_xdp_xmit, no tc egress on ${t.name}`] } };
       default:
         if (t.key === d.key && step.role === 'egress') {
+          hop.notes.push(`every redirect re-enters dev_queue_xmit of ${d.name}, so its tc egress programs run again and again (10 or 11 runs in all on kernel 6.18) until __bpf_tx_skb finds the recursion limit`);
           return { verdict: 'dropped', reason: `bpf_redirect(${d.name}, 0) at ${d.key}'s own egress: dev_xmit_recursion hits its limit and the packet is dropped` };
         }
         return { step: { dev: t, role: 'egress', via: 'redirect', prefix: S.REDIRECT_OUT, l2: o.rewritesL2 ? readdressed() : step.l2, notes: [`redirected from ${d.key}: ${t.name} plays Egress; routing, netfilter and bridging of "${d.ns}" are skipped`] } };

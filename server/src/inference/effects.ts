@@ -4,6 +4,7 @@ import type { ProgramContext, ProgramEffects, ProgramOutcome } from '../datapath
 import type { Attachment, Hook, Topology } from '../topology/model';
 import { progTypeOfHook } from './placement';
 import type { ProgramModel, ReturnFacts } from './program';
+import type { MapDecl } from './map-decls';
 import { resolveTarget } from './targets';
 
 const TC_NAMES: Record<number, string> = { [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT' };
@@ -38,7 +39,12 @@ export function verdictOfValue(value: number, hook: Hook): { action: 'pass' | 'n
 }
 
 export class AnalysisEffects implements ProgramEffects {
-  constructor(private readonly topo: Topology, private readonly find: (a: Attachment) => ProgramModel | undefined) {}
+  constructor(
+    private readonly topo: Topology,
+    private readonly find: (a: Attachment) => ProgramModel | undefined,
+    /** The maps a C file declares, for `map` lines that name redirect targets. */
+    private readonly mapsOf?: (file: string) => MapDecl[] | undefined,
+  ) {}
 
   outcome(ctx: ProgramContext): ProgramOutcome {
     const a = ctx.attachment;
@@ -54,7 +60,12 @@ export class AnalysisEffects implements ProgramEffects {
       if (!redirect.flagsLegal) {
         return { action: 'drop', result: xdp ? 'XDP_ABORTED' : 'TC_ACT_SHOT', line, reason: `${redirect.helper}(…, ${redirect.flagsText}) on line ${line}: the helper refuses these flags and returns ${xdp ? 'XDP_ABORTED' : 'TC_ACT_SHOT'}, so the packet is dropped` };
       }
-      const target = resolveTarget(redirect, a, this.topo);
+      const target = resolveTarget(redirect, a, this.topo, { dstIp: ctx.dstIp, file: p.file, maps: this.mapsOf?.(p.file) });
+      if (target.miss) {
+        // No target for this packet: the program takes its other way out (a lookup-miss return).
+        const o = this.fromReturns(p, a.hook);
+        return { ...o, note: [('note' in o ? o.note : undefined), `no redirect: ${target.how}`].filter(Boolean).join('; ') } as ProgramOutcome;
+      }
       return {
         action: 'redirect', result: xdp ? 'XDP_REDIRECT' : a.hook.startsWith('tcx-') ? 'TCX_REDIRECT' : 'TC_ACT_REDIRECT',
         helper: redirect.helper, kind: redirect.kind, rewritesL2: redirect.l2Rewritten, line,

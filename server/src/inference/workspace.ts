@@ -11,6 +11,7 @@ import type { Attachment, Diagnostic, ParseResult, Topology } from '../topology/
 import { parseTopology } from '../topology/parse';
 import { closest } from '../topology/suggest';
 import { AnalysisEffects } from './effects';
+import { mapDecls } from './map-decls';
 import { toFileModel } from './from-analysis';
 import { evidenceMatchesProgram, objectMatchesSource, scanLoaderFile, type LoaderEvidence } from './loaders';
 import { nameEvidence } from './names';
@@ -205,7 +206,13 @@ export class Workspace {
   }
 
   walker(topo: Topology): Walker {
-    return new Walker(topo, new AnalysisEffects(topo, (a) => this.programFor(a)));
+    // The maps each C file declares, read once per walker (map lines that name redirect targets).
+    const decls = new Map<string, ReturnType<typeof mapDecls> | undefined>();
+    const mapsOf = (f: string) => {
+      if (!decls.has(f)) { const t = this.cdocs.get(f)?.doc.text; decls.set(f, t === undefined ? undefined : mapDecls(t)); }
+      return decls.get(f);
+    };
+    return new Walker(topo, new AnalysisEffects(topo, (a) => this.programFor(a), mapsOf));
   }
 
   paths(file: string): PathResult[] {

@@ -1,6 +1,7 @@
 // Custom messages between the client and the server (vscode-eslint's customMessages way):
 // one place names each method and its payload, and both sides import it.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { GraphView } from './graph';
 
 export interface IndexStatus {
   state: 'indexing' | 'ready';
@@ -26,8 +27,13 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = { sectionMacros: [], loaderGlobs: [], maxFileSize: 1024 * 1024 };
 
+/**
+ * The preview's picture of a document (graph.ts): the path under `line` of a topology, or the
+ * topologies whose paths run the C program under `line`. The document is named the way every
+ * LSP request names it (`textDocument.uri`), so the server's request guard finds it.
+ */
 export namespace RequestGraph {
   export const method = 'datapathLens/graph';
-  export interface Params { uri: string; line?: number }
-  export const type = new RequestType<Params, unknown, void>(method);
+  export interface Params { textDocument: { uri: string }; line?: number }
+  export const type = new RequestType<Params, GraphView | null, void>(method);
 }

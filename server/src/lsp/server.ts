@@ -18,10 +18,11 @@ import { completion } from './completion';
 import type { DocumentContext } from './context';
 import { OpenDocuments } from './documents';
 import { formatting } from './formatting';
+import { graphFor } from './graph';
 import { hover } from './hover';
 import { codeLenses } from './lenses';
 import { definition, references } from './navigation';
-import { DEFAULT_SETTINGS, StatusNotification, type IndexStatus, type Settings } from './protocol';
+import { DEFAULT_SETTINGS, RequestGraph, StatusNotification, type IndexStatus, type Settings } from './protocol';
 import { prepareRename, rename } from './rename';
 import { documentSymbols } from './symbols';
 
@@ -253,6 +254,7 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
   connection.onPrepareRename(guard('prepareRename', null, (ctx, p: { position: { line: number; character: number } }) => prepareRename(ctx, p.position)));
   connection.onRenameRequest(guard('rename', null, (ctx, p: { position: { line: number; character: number }; newName: string }) => rename(ctx, p.position, p.newName)));
   connection.onDocumentFormatting(guard('formatting', [], (ctx) => formatting(ctx)));
+  connection.onRequest(RequestGraph.type, guard('graph', null, (ctx, p: RequestGraph.Params) => graphFor(ctx, p.line)));
   connection.onCodeAction(guard('codeAction', [], (ctx, p: { range: LspDiagnostic['range']; context: { diagnostics: LspDiagnostic[] } }) => codeActions(ctx, p.range, p.context.diagnostics)));
 
   connection.listen();
