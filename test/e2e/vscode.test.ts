@@ -344,4 +344,24 @@ describe('Datapath Lens in a real VS Code (code-server in headless Chromium)', (
     expect(after).toMatch(/INGRESS\s*lxc-d@host/);
     await shot('preview-edited');
   }, 90_000);
+
+  it('recovers when the language server is killed mid-session, and says so', async (ctx) => {
+    if (!page) skip(ctx, notReady);
+    const p = page!;
+    // The server runs beside the files (code-server's side): find it by its bundle and kill it.
+    const servers = () => spawnSync('pgrep', ['-f', 'datapath-lens.*dist/server.js'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const before = servers();
+    expect(before.length, 'a running Datapath Lens server').toBeGreaterThan(0);
+    for (const pid of before) process.kill(Number(pid), 'SIGKILL');
+    // The client restarts it and tells the user.
+    await expect.poll(async () => p.locator('.notifications-toasts, .notification-toast').allInnerTexts().then((t) => t.join(' ')), { timeout: STEP })
+      .toContain('language server stopped unexpectedly and was restarted');
+    await expect.poll(() => servers().filter((pid) => !before.includes(pid)).length, { timeout: STEP }).toBeGreaterThan(0);
+    await p.locator('.statusbar-item', { hasText: /Datapath Lens: \d+ programs/ }).first().waitFor({ timeout: 60_000 });
+    await shot('server-restarted');
+    // And it answers again: a hover in the topology editor names the device and its kind.
+    await p.locator('.editor-group-container .tab', { hasText: 'ebpf-redirects.topo' }).first().click();
+    const h = await hover('lxc-d');
+    await expect.poll(() => h.innerText(), { timeout: STEP }).toMatch(/lxc-d[\s\S]*veth/);
+  }, 120_000);
 });
