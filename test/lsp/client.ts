@@ -17,8 +17,8 @@ export class TestClient {
   readonly logs: string[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(args: string[] = ['lsp', '--stdio']) {
-    this.proc = spawn(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(args: string[] = ['lsp', '--stdio'], env: Record<string, string> = {}) {
+    this.proc = spawn(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.proc.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, FileChangeType,
+  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, LSPErrorCodes, ResponseError,
   TextDocumentSyncKind, type CancellationToken, type Connection, type Diagnostic as LspDiagnostic,
   type InitializeParams,
 } from 'vscode-languageserver/node';
@@ -20,11 +20,14 @@ import { OpenDocuments } from './documents';
 import { formatting } from './formatting';
 import { graphFor } from './graph';
 import { hover } from './hover';
-import { codeLenses } from './lenses';
+import { codeLenses, verifyLenses } from './lenses';
 import { definition, references } from './navigation';
-import { DEFAULT_SETTINGS, RequestGraph, StatusNotification, type IndexStatus, type Settings } from './protocol';
+import { DEFAULT_SETTINGS, RequestGraph, RequestVerify, StatusNotification, type IndexStatus, type Settings } from './protocol';
 import { prepareRename, rename } from './rename';
 import { documentSymbols } from './symbols';
+import { programInputs } from '../verify/cli';
+import { verifyUnsupported } from '../verify/support';
+import { verdictTitle, verifyFile, type FileVerification } from '../verify/verify';
 
 const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
 
@@ -48,6 +51,9 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
   let publishTimer: NodeJS.Timeout | undefined;
   /** Files whose URI the client told us (open documents), to answer in its own spelling. */
   const uris = new Map<string, string>();
+  /** The last verifier run of each C file (datapathLens/verify), shown until the next one. */
+  const verifications = new Map<string, FileVerification>();
+  let lensRefresh = false;
 
   const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   const uriOf = (file: string) => uris.get(file) ?? pathToFileURL(file).href;
@@ -94,16 +100,20 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
   };
 
   /** Runs a handler; a throw is logged and that request alone fails (with an empty answer). */
+  // DATAPATH_LENS_FAULT=NAME makes handler NAME throw: fault injection for the crash tests.
+  const fault = process.env.DATAPATH_LENS_FAULT;
   const guard = <P, R>(name: string, empty: R, fn: (ctx: DocumentContext, p: P, token: CancellationToken) => R) =>
-    (p: P & { textDocument: { uri: string } }, token: CancellationToken): R => {
-      if (token.isCancellationRequested) return empty;
+    (p: P & { textDocument: { uri: string } }, token: CancellationToken): R | ResponseError<void> => {
+      if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       const ctx = context(p.textDocument.uri);
       if (!ctx) return empty;
       try {
+        if (fault === name) throw new Error(`fault injected into ${name} (DATAPATH_LENS_FAULT)`);
         return fn(ctx, p, token);
       } catch (e) {
+        // One handler's failure fails that request only; the server and its state go on.
         connection.console.error(`${name} failed on ${p.textDocument.uri}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        return empty;
+        return new ResponseError(ErrorCodes.InternalError, `Datapath Lens: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
 
@@ -117,7 +127,7 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     if (!ws) return;
     let all: Diagnostic[];
     try {
-      all = ws.diagnostics();
+      all = [...ws.diagnostics(), ...[...verifications.values()].flatMap((v) => v.diagnostics)];
     } catch (e) {
       connection.console.error(`diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       return;
@@ -171,6 +181,7 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     const init = params.initializationOptions as Partial<Settings> | undefined;
     if (init) settings = { ...DEFAULT_SETTINGS, ...init };
     ws.setSectionMacros(settings.sectionMacros);
+    lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     watchDynamic = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     return {
       capabilities: {
@@ -245,8 +256,32 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     schedulePublish();
   });
 
-  connection.onHover(guard('hover', null, (ctx, p: { position: { line: number; character: number } }) => hover(ctx, p.position)));
-  connection.onCodeLens(guard('codeLens', [], (ctx) => codeLenses(ctx)));
+  connection.onHover(guard('hover', null, (ctx, p: { position: { line: number; character: number } }) => withVerifierStates(hover(ctx, p.position), verifications.get(ctx.file), p.position.line)));
+  connection.onCodeLens(guard('codeLens', [], (ctx) => [...codeLenses(ctx), ...verifyLenses(verifications.get(ctx.file))]));
+  connection.onRequest(RequestVerify.type, (p: RequestVerify.Params): RequestVerify.Result => {
+    const t0 = Date.now();
+    const file = fileOf(p.textDocument.uri);
+    const unsupported = verifyUnsupported();
+    if (unsupported || !ws) return { unsupported: unsupported ?? 'the language server is not initialized yet', programs: [], errors: 0, ms: Date.now() - t0 };
+    const text = readFile(file);
+    if (text === undefined) return { unsupported: `cannot read ${file}`, programs: [], errors: 0, ms: Date.now() - t0 };
+    if (!ws.cFiles().includes(file)) load(file, text);
+    const root = roots.find((r) => file.startsWith(r + path.sep)) ?? path.dirname(file);
+    let v: FileVerification;
+    try {
+      v = verifyFile(file, text, programInputs(ws, file), { root });
+    } catch (e) {
+      connection.console.error(`verify failed on ${file}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return { unsupported: `verifying failed: ${e instanceof Error ? e.message : String(e)}`, programs: [], errors: 0, ms: Date.now() - t0 };
+    }
+    verifications.set(file, v);
+    publish();
+    if (lensRefresh) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    return {
+      programs: v.programs.map((x) => ({ name: x.name, line: x.line, status: x.status, title: verdictTitle(x) })),
+      errors: v.diagnostics.filter((d) => d.severity === 'error').length, ms: Date.now() - t0,
+    };
+  });
   connection.onCompletion(guard('completion', [], (ctx, p: { position: { line: number; character: number } }) => completion(ctx, p.position)));
   connection.onDefinition(guard('definition', [], (ctx, p: { position: { line: number; character: number } }) => definition(ctx, p.position)));
   connection.onReferences(guard('references', [], (ctx, p: { position: { line: number; character: number }; context: { includeDeclaration: boolean } }) => references(ctx, p.position, p.context.includeDeclaration)));
@@ -261,6 +296,22 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
 }
 
 declare const DATAPATH_LENS_VERSION: string;
+
+type HoverResult = ReturnType<typeof hover>;
+
+/** On a line the verifier rejected: its message, the explanation and its last states, after any other hover. */
+function withVerifierStates(h: HoverResult, v: FileVerification | undefined, line: number): HoverResult {
+  const p = v?.programs.find((x) => x.failure?.line === line + 1);
+  if (!p?.failure) return h;
+  const f = p.failure;
+  const md = [
+    `**Verifier** — \`${p.name}\` rejected: \`${f.message}\``,
+    ...(f.explanation ? [f.explanation] : []),
+    ...(f.states.length ? ['Last verifier states before the failure:', '```\n' + [...f.states, ...f.detail].join('\n') + '\n```'] : []),
+  ].join('\n\n');
+  const before = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value + '\n\n---\n\n' : '';
+  return { ...(h ?? {}), contents: { kind: 'markdown', value: before + md } };
+}
 
 /** `**` any folders, `*` any name part, `?` one character. */
 function globToRegExp(glob: string): RegExp {
