@@ -5,7 +5,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
   type ErrorHandler, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
+import { RequestVerify, StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
 import { Preview } from './preview';
 
 let client: LanguageClient | undefined;
@@ -99,6 +99,42 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   context.subscriptions.push(new Preview(context, () => client).register());
+
+  // Verify: compile and load into the kernel's verifier, in the server; only in a trusted workspace.
+  const verify = async (doc: vscode.TextDocument | undefined, quiet: boolean): Promise<void> => {
+    if (!client || !doc || doc.languageId !== 'c' || doc.uri.scheme !== 'file') {
+      if (!quiet) void vscode.window.showWarningMessage('Datapath Lens: open an eBPF C file to verify its programs.');
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      if (!quiet) void vscode.window.showWarningMessage('Datapath Lens: verifying runs clang and loads the workspace\'s programs into the kernel, so it needs a trusted workspace.');
+      return;
+    }
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Datapath Lens: verifying' },
+      () => client!.sendRequest(RequestVerify.type, { textDocument: { uri: doc.uri.toString() } }));
+    if (r.unsupported) { output.warn(`verify: ${r.unsupported}`); void vscode.window.showWarningMessage(`Datapath Lens: cannot verify: ${r.unsupported}`); return; }
+    output.info(`verify ${doc.uri.fsPath}: ${r.programs.map((p) => `${p.name}: ${p.title}`).join('; ')} (${r.ms} ms)`);
+    if (!quiet) {
+      const msg = `Datapath Lens: ${r.programs.filter((p) => p.status === 'verified').length} of ${r.programs.length} programs verified${r.errors ? `, ${r.errors} error(s)` : ''} (${r.ms} ms)`;
+      void (r.errors ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
+    }
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('datapathLens.verify', (uri?: vscode.Uri) =>
+      verify(uri instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document, false)),
+    vscode.commands.registerCommand('datapathLens.revealLine', (args: { line: number }) => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return;
+      const pos = new vscode.Position(args.line, 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.languageId !== 'c' || !vscode.workspace.isTrusted) return;
+      if (!vscode.workspace.getConfiguration('datapathLens', doc.uri).get<boolean>('verifyOnSave', false)) return;
+      void verify(doc, true);
+    }),
+  );
 
   await client.start();
   context.subscriptions.push(client.onNotification(StatusNotification.type, showStatus));

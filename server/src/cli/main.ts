@@ -6,6 +6,7 @@ import { createCParser } from '../ebpf/parser';
 import { startServer } from '../lsp/server';
 import { isBpfC, loadFolder, readIfExists } from '../inference/load-folder';
 import { labCommand } from '../lab/lab';
+import { verifyCommand } from '../verify/cli';
 import { Workspace } from '../inference/workspace';
 import { resolvePathStatement } from '../topology/resolve';
 import { parseStatements } from '../topology/syntax';
@@ -27,6 +28,9 @@ Commands:
   check [PATH ...] [--json | --sarif]          diagnostics for topology, eBPF C and loader files
   lab up|trace|down FILE.topo [--json]         build the topology in fresh network namespaces (root),
                                                trace its paths on the kernel, remove it again
+  verify FILE.c ... [--root DIR] [--json | --sarif]
+                                               compile each file and load its tc/XDP programs into
+                                               the kernel's verifier (root); rejections as diagnostics
   lsp --stdio                                  the language server, for any LSP client
   --version                                    print the version
 
@@ -154,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'programs': return await programsCommand(rest);
       case 'check': return await checkCommand(rest);
       case 'lab': return await labCommand(rest, { workspace });
+      case 'verify': return await verifyCommand(rest, { workspace, version: VERSION });
       case 'lsp': return lspCommand(rest);
       case '--version': case 'version': process.stdout.write(VERSION + '\n'); return 0;
       case undefined: case '--help': case '-h': case 'help': process.stdout.write(USAGE + '\n'); return cmd === undefined ? 2 : 0;

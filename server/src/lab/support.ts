@@ -13,7 +13,8 @@ const TOOLS: Array<[string, string[], string]> = [
   ['ping', ['-V'], 'iputils-ping'],
 ];
 
-function works(cmd: string, args: string[]): boolean {
+/** Does `cmd args` run and exit 0 (within 5 s)? */
+export function works(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5000 });
   return !r.error && r.status === 0;
 }

@@ -19,4 +19,8 @@ export const Commands = {
   showPreview: 'datapathLens.showPreview',
   /** Args: [{ uri: string; line: number; text: string }]: insert a line into a topology file. */
   insertText: 'datapathLens.insertText',
+  /** Args: [{ line: number }]: move the cursor of the active editor to a 0-based line. */
+  revealLine: 'datapathLens.revealLine',
+  /** Compile and verify the active C file's programs in the kernel (needs a trusted workspace). */
+  verify: 'datapathLens.verify',
 } as const;

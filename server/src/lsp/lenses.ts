@@ -7,6 +7,7 @@ import { roleOfHook, type Placement } from '../inference/placement';
 import type { ProgramModel, RedirectFacts } from '../inference/program';
 import { resolveTarget } from '../inference/targets';
 import { HOOKS, type Attachment, type Hook, type Topology } from '../topology/model';
+import { verdictTitle, type FileVerification } from '../verify/verify';
 import { Commands, type DocumentContext } from './context';
 import { roleName } from './markdown';
 import { isCDoc, placementOf, programsOf, topologyOf } from './navigation';
@@ -142,3 +143,14 @@ export function pathTitle(r: PathResult): string {
   return `${r.verdict}${last ? ` at ${last.dev}` : ''} · ${n}`;
 }
 
+
+/** One lens above each verified program: "verified · 123 insns · 0.08 ms" or "✗ rejected: line 42". */
+export function verifyLenses(v: FileVerification | undefined): CodeLens[] {
+  if (!v) return [];
+  return v.programs.map((p) => ({
+    range: lineRange(p.line),
+    command: p.failure?.line !== undefined
+      ? { title: verdictTitle(p), command: Commands.revealLine, arguments: [{ line: p.failure.line - 1 }] }
+      : { title: verdictTitle(p), command: '' },
+  }));
+}

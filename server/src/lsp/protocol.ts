@@ -37,3 +37,22 @@ export namespace RequestGraph {
   export interface Params { textDocument: { uri: string }; line?: number }
   export const type = new RequestType<Params, GraphView | null, void>(method);
 }
+
+/**
+ * Compile the C document and load its programs into the kernel's verifier (server/src/verify).
+ * The result is also kept by the server: diagnostics and code lenses show it until the next run.
+ */
+export namespace RequestVerify {
+  export const method = 'datapathLens/verify';
+  export interface Params { textDocument: { uri: string } }
+  export interface ProgramResult { name: string; line: number; status: 'verified' | 'rejected' | 'not-verified'; title: string }
+  export interface Result {
+    /** Why this machine cannot verify (what is missing and how to get it), when it cannot. */
+    unsupported?: string;
+    programs: ProgramResult[];
+    errors: number;
+    /** Milliseconds from the request to the result. */
+    ms: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}

@@ -134,6 +134,8 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     }
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of all) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+    // A verified file gets its (maybe empty) list too: the editor learns the run is over.
+    for (const file of verifications.keys()) if (!byFile.has(file)) byFile.set(file, []);
     for (const file of published) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: uriOf(file), diagnostics: [] });
     published.clear();
     for (const [file, ds] of byFile) {
