@@ -6,6 +6,7 @@ import { createCParser } from '../ebpf/parser';
 import { startServer } from '../lsp/server';
 import { isBpfC, loadFolder, readIfExists } from '../inference/load-folder';
 import { labCommand } from '../lab/lab';
+import { importCommand } from '../import/command';
 import { verifyCommand } from '../verify/cli';
 import { Workspace } from '../inference/workspace';
 import { resolvePathStatement } from '../topology/resolve';
@@ -158,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'programs': return await programsCommand(rest);
       case 'check': return await checkCommand(rest);
       case 'lab': return await labCommand(rest, { workspace });
+      case 'import': return await importCommand(rest);
       case 'verify': return await verifyCommand(rest, { workspace, version: VERSION });
       case 'lsp': return lspCommand(rest);
       case '--version': case 'version': process.stdout.write(VERSION + '\n'); return 0;
