@@ -5,7 +5,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
   type ErrorHandler, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { RequestVerify, StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
+import { RequestImport, RequestVerify, StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
 import { Preview } from './preview';
 
 let client: LanguageClient | undefined;
@@ -119,7 +119,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void (r.errors ? vscode.window.showWarningMessage(msg) : vscode.window.showInformationMessage(msg));
     }
   };
+  // Import: this machine's namespaces, devices, routes and programs as a topology, beside its preview.
+  const importTopology = async (): Promise<void> => {
+    if (!client) return;
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Datapath Lens: importing runs ip, tc and bpftool on this machine, so it needs a trusted workspace.');
+      return;
+    }
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Datapath Lens: reading this machine\'s network state' },
+      () => client!.sendRequest(RequestImport.type, {}));
+    if (r.error || r.text === undefined) { void vscode.window.showErrorMessage(`Datapath Lens: import failed: ${r.error ?? 'no output'}`); return; }
+    const doc = await vscode.workspace.openTextDocument({ language: 'topology', content: r.text });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await vscode.commands.executeCommand('datapathLens.showPreview');
+    if (r.unreadable.length) {
+      output.warn(`import: could not read ${r.unreadable.join('; ')}`);
+      void vscode.window.showWarningMessage(`Datapath Lens: imported ${r.namespaces} namespace(s); could not read: ${r.unreadable.join('; ')}. Run VS Code (or the server) as root to read them.`);
+    }
+  };
   context.subscriptions.push(
+    vscode.commands.registerCommand('datapathLens.importTopology', importTopology),
     vscode.commands.registerCommand('datapathLens.verify', (uri?: vscode.Uri) =>
       verify(uri instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document, false)),
     vscode.commands.registerCommand('datapathLens.revealLine', (args: { line: number }) => {

@@ -56,3 +56,18 @@ export namespace RequestVerify {
   }
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+export namespace RequestImport {
+  export const method = 'datapathLens/import';
+  /** Which namespaces to read: every one (default), or these. */
+  export interface Params { netns?: string[] }
+  export interface Result {
+    /** The topology text, or undefined when the import failed (see `error`). */
+    text?: string;
+    error?: string;
+    /** What could not be read (without root: other namespaces, bpftool, ip_forward). */
+    unreadable: string[];
+    namespaces: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}

@@ -22,7 +22,9 @@ import { graphFor } from './graph';
 import { hover } from './hover';
 import { codeLenses, verifyLenses } from './lenses';
 import { definition, references } from './navigation';
-import { DEFAULT_SETTINGS, RequestGraph, RequestVerify, StatusNotification, type IndexStatus, type Settings } from './protocol';
+import { importTopology } from '../import/core';
+import { realRunner } from '../lab/exec';
+import { RequestImport, DEFAULT_SETTINGS, RequestGraph, RequestVerify, StatusNotification, type IndexStatus, type Settings } from './protocol';
 import { prepareRename, rename } from './rename';
 import { documentSymbols } from './symbols';
 import { programInputs } from '../verify/cli';
@@ -260,6 +262,15 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
 
   connection.onHover(guard('hover', null, (ctx, p: { position: { line: number; character: number } }) => withVerifierStates(hover(ctx, p.position), verifications.get(ctx.file), p.position.line)));
   connection.onCodeLens(guard('codeLens', [], (ctx) => [...codeLenses(ctx), ...verifyLenses(verifications.get(ctx.file))]));
+  // Import reads the machine's network state (ip, tc, bpftool): the client asks only in a trusted workspace.
+  connection.onRequest(RequestImport.type, (p: RequestImport.Params): RequestImport.Result => {
+    try {
+      const r = importTopology({ ...(p.netns?.length ? { netns: p.netns } : { allNetns: true }), sources: ws?.cFiles() ?? [], outDir: roots[0] ?? process.cwd(), run: realRunner });
+      return { text: r.text, unreadable: r.unreadable, namespaces: r.namespaces };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e), unreadable: [], namespaces: 0 };
+    }
+  });
   connection.onRequest(RequestVerify.type, (p: RequestVerify.Params): RequestVerify.Result => {
     const t0 = Date.now();
     const file = fileOf(p.textDocument.uri);
