@@ -45,7 +45,7 @@ export function compile(main: SourceText, headers: readonly SourceText[], resolv
     const list = src.directives.list;
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
-      spans.push(d.span);
+      spans.push({ start: d.span.start, end: d.span.end });
       switch (d.kind) {
         case 'if': {
           const parentActive = active();

@@ -46,13 +46,25 @@ export class LazyOrigin implements Origin {
 }
 
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: Int32Array;
 
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  /** `starts`: the offsets where lines begin (first 0), when already known. */
+  constructor(readonly text: string, starts?: Int32Array) {
+    if (starts) { this.starts = starts; return; }
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    this.starts = new Int32Array(n);
+    n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts[n++] = i + 1;
   }
 
-  position(offset: number): Position {
+  get lineCount(): number { return this.starts.length; }
+
+  /** Where a 0-based line begins. */
+  lineStart(line: number): number { return this.starts[line]; }
+
+  /** The 0-based line of an offset. */
+  lineOf(offset: number): number {
     const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -60,7 +72,32 @@ export class LineIndex {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
     }
-    return { line: lo, character: offset - starts[lo] };
+    return lo;
+  }
+
+  /**
+   * The index of `text`, which is this one's text with [start, end) replaced by `inserted`:
+   * lines before the edit are kept, the ones after moved (no rescan of the whole text).
+   */
+  edited(text: string, start: number, end: number, inserted: string): LineIndex {
+    const old = this.starts;
+    const delta = inserted.length - (end - start);
+    // Lines starting at or before `start` are untouched; those in (start, end] followed a removed line break.
+    const keep = this.lineOf(start) + 1;
+    let after = keep;
+    while (after < old.length && old[after] <= end) after++;
+    const added: number[] = [];
+    for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+    const starts = new Int32Array(keep + added.length + old.length - after);
+    starts.set(old.subarray(0, keep));
+    for (let i = 0; i < added.length; i++) starts[keep + i] = added[i];
+    for (let i = after, j = keep + added.length; i < old.length; i++, j++) starts[j] = old[i] + delta;
+    return new LineIndex(text, starts);
+  }
+
+  position(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line, character: offset - this.starts[line] };
   }
 
   offset(pos: Position): number {

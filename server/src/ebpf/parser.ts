@@ -3,6 +3,7 @@
 // The .wasm files are found beside the bundle (esbuild copies them into dist/) or, unbundled
 // (tests), in node_modules; import.meta is not used because esbuild empties it in CommonJS.
 import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { Language, Parser, type Point, type Tree } from 'web-tree-sitter';
 
@@ -25,6 +26,12 @@ export interface TreeEdit {
 }
 
 const WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tree-sitter-c.wasm' } as const;
+
+/** The longest one parse may take before the file is given up on (see ParseBudgetExceeded). */
+export const PARSE_BUDGET_MS = 1500;
+
+/** A parse was cancelled for taking longer than PARSE_BUDGET_MS. */
+export class ParseBudgetExceeded extends Error {}
 
 let runtimeReady: Promise<void> | null = null;
 const languages = new Map<string, Promise<Language>>();
@@ -50,8 +57,14 @@ export async function createCParser(opts: { wasmDir?: string } = {}): Promise<CP
   return {
     language,
     parse(text: string, oldTree?: Tree | null): Tree {
-      const tree = parser.parse(text, oldTree ?? null);
-      if (!tree) throw new Error('tree-sitter returned no tree');
+      // A parse time cap: tree-sitter's error recovery on pathological input (a megabyte of
+      // `a@b a@b …` on one line) can take seconds; such a file is not analysed at all.
+      const deadline = performance.now() + PARSE_BUDGET_MS;
+      const tree = parser.parse(text, oldTree ?? null, { progressCallback: (() => performance.now() > deadline) as unknown as (s: unknown) => void });
+      if (!tree) {
+        parser.reset();
+        throw new ParseBudgetExceeded(`tree-sitter gave up after ${PARSE_BUDGET_MS} ms on ${text.length} characters`);
+      }
       return tree;
     },
   };

@@ -5,7 +5,7 @@
 // length, so every offset, line and column stays where it was, and we keep each section
 // macro we blanked: its string is the ELF section that decides the program's type and hook.
 import { MacroTable, argumentTexts, expandMacro } from './defines';
-import type { Span } from './locations';
+import type { LineIndex, Span } from './locations';
 import { decodeString, skipQuoted, tokenize } from './tokens';
 
 export interface SectionMark {
@@ -185,64 +185,205 @@ export class BlankRules {
   }
 }
 
+interface BlankEdit { start: number; end: number; keep?: Span }
+
+/** What a scan found: spans to blank, section macros, and (as start, end pairs) reads that crossed a line break. */
+interface ScanOut { edits: BlankEdit[]; marks: SectionMark[]; crossing: number[] }
+
 /**
  * Blank the macros tree-sitter-c cannot parse, keeping the text's length and line breaks.
  * `hidden` (sorted): directive lines and branches the compiler skips, blanked whole.
  */
 export function preprocess(text: string, rules: BlankRules, hidden: readonly Span[] = []): Preprocessed {
-  const marks: SectionMark[] = [];
-  const edits: Array<{ start: number; end: number; keep?: Span }> = [];
+  const out: ScanOut = { edits: [], marks: [], crossing: [] };
+  scan(text, rules, hidden, 0, out);
+  return { text: applyBlanks(text, out.edits, hidden, 0, text.length), marks: out.marks };
+}
+
+/**
+ * A blanked text with what an edit needs to redo only part of it: for each line, whether the
+ * scan was between matches at its start (nothing read across that line break was pending).
+ */
+export interface PreState { pre: Preprocessed; rest: Uint8Array }
+
+/** A replacement: [start, oldEnd) of the old text is [start, newEnd) of the new one. */
+export interface Change { start: number; oldEnd: number; newEnd: number }
+
+/** preprocess(), remembering where the scan could be resumed. */
+export function preprocessTracked(text: string, rules: BlankRules, hidden: readonly Span[], lines: LineIndex): PreState {
+  const out: ScanOut = { edits: [], marks: [], crossing: [] };
+  scan(text, rules, hidden, 0, out);
+  const rest = new Uint8Array(lines.lineCount).fill(1);
+  markCrossing(rest, out.crossing, lines);
+  return { pre: { text: applyBlanks(text, out.edits, hidden, 0, text.length), marks: out.marks }, rest };
+}
+
+/**
+ * Redo the blanking after an edit within one line (no line break removed or inserted):
+ * the scan restarts at the last line start before the edit where the old scan was between
+ * matches, and stops at the first line start after the edited line where both the old and the
+ * new scan were; the rest of the old result is kept (moved). `hidden` must be the old hidden
+ * spans moved by the edit. `changed` is the part of the blanked text that differs (null: none);
+ * `lines`, the lines whose blanked text or scan state may differ. The old marks after the
+ * edit are moved in place: `prev` is not to be used again.
+ */
+export function preprocessEdit(
+  prev: PreState, newText: string, edit: Change, lines: LineIndex, rules: BlankRules, hidden: readonly Span[],
+): { state: PreState; changed: Change | null; lines: { first: number; last: number } } | null {
+  const delta = edit.newEnd - edit.oldEnd;
+  if (prev.rest.length !== lines.lineCount) return null;
+  // Restart at the last line start where the old scan was between matches (line 0 always is):
+  // the edited line's, or that of the comment or macro call it is in.
+  let line = lines.lineOf(edit.start);
+  while (line > 0 && !prev.rest[line]) line--;
+  const from = lines.lineStart(line);
+  const count = lines.lineCount;
+  const after = line + 1 < count ? lines.lineStart(line + 1) : newText.length + 1;
+  const out: ScanOut = { edits: [], marks: [], crossing: [] };
+  const stop = scan(newText, rules, hidden, from, out, (a, b) => {
+    let l = lines.lineOf(Math.max(a, after));
+    if (l < count && lines.lineStart(l) < Math.max(a, after)) l++;
+    for (; l < count && lines.lineStart(l) <= b; l++) if (prev.rest[l]) return lines.lineStart(l);
+    return -1;
+  });
+  const oldStop = stop - delta;
+  const old = prev.pre;
+  const region = applyBlanks(newText, out.edits, hidden, from, stop);
+  const oldRegion = old.text.slice(from, oldStop);
+  const text = region === oldRegion ? old.text : old.text.slice(0, from) + region + old.text.slice(oldStop);
+  // Marks: those before the region stay, the region's are new, the later ones move.
+  const marks = old.marks;
+  let i = 0;
+  while (i < marks.length && marks[i].span.start < from) i++;
+  let j = i;
+  while (j < marks.length && marks[j].span.start < oldStop) j++;
+  // Moved in place: the old result is not used again.
+  const moved = marks.slice(j);
+  if (delta !== 0) {
+    for (const m of moved) {
+      m.span.start += delta;
+      m.span.end += delta;
+      if (m.literal) { m.literal.start += delta; m.literal.end += delta; }
+    }
+  }
+  const rest = prev.rest.slice();
+  let last = line;
+  const end = stop >= newText.length ? count : lines.lineOf(stop);
+  for (let l = line; l < end; l++) { rest[l] = 1; last = l; }
+  last = Math.max(last, markCrossing(rest, out.crossing, lines));
+  let changed: Change | null = null;
+  if (region !== oldRegion) {
+    let p = 0;
+    const max = Math.min(region.length, oldRegion.length);
+    while (p < max && region.charCodeAt(p) === oldRegion.charCodeAt(p)) p++;
+    let oe = oldRegion.length;
+    let ne = region.length;
+    while (oe > p && ne > p && region.charCodeAt(ne - 1) === oldRegion.charCodeAt(oe - 1)) { oe--; ne--; }
+    changed = { start: from + p, oldEnd: from + oe, newEnd: from + ne };
+  }
+  return { state: { pre: { text, marks: [...marks.slice(0, i), ...out.marks, ...moved] }, rest }, changed, lines: { first: line, last } };
+}
+
+/** Lines that begin strictly inside a read that crossed a line break: the scan cannot restart there. Returns the last such line (-1: none). */
+function markCrossing(rest: Uint8Array, crossing: readonly number[], lines: LineIndex): number {
+  let last = -1;
+  for (let k = 0; k < crossing.length; k += 2) {
+    const end = crossing[k + 1];
+    for (let l = lines.lineOf(crossing[k]) + 1; l < rest.length && lines.lineStart(l) < end; l++) { rest[l] = 0; if (l > last) last = l; }
+  }
+  return last;
+}
+
+/**
+ * One native regex pass from `from` (where no match is in progress): comments, literals and
+ * directives are matched whole (and left alone); only the names we blank stop the scan.
+ * `stopAt(a, b)` is asked, whenever the scan is between matches on [a, b], for a position there
+ * to stop at (-1: go on). Returns where the scan stopped (the text's length at the end).
+ */
+function scan(text: string, rules: BlankRules, hidden: readonly Span[], from: number, out: ScanOut, stopAt?: (a: number, b: number) => number): number {
+  const re = rules.scanner();
+  re.lastIndex = from;
   let h = 0;
-  // One native regex pass: comments, literals and directives are matched whole (and left
-  // alone); only the names we blank stop the scan.
-  const scan = rules.scanner();
-  scan.lastIndex = 0;
-  for (let m = scan.exec(text); m; m = scan.exec(text)) {
-    const name = m[1];
-    if (!name) continue;
+  let rest = from;
+  let nl = -1;
+  for (;;) {
+    const m = re.exec(text);
+    if (stopAt) {
+      const at = stopAt(rest, m ? m.index : text.length);
+      if (at >= 0) return at;
+    }
+    if (!m) return text.length;
     const s = m.index;
-    while (h < hidden.length && hidden[h].end <= s) h++;
-    if (h < hidden.length && hidden[h].start <= s) continue;
-    const after = s + name.length;
-    if (rules.attributes.has(name)) { edits.push({ start: s, end: after }); continue; }
-    const fnSection = rules.sectionCalls.has(name) || name === '__attribute__';
-    const mapField = MAP_FIELDS.has(name);
-    if (fnSection || mapField || ATTRIBUTE_CALLS.has(name)) {
-      const open = skipSpace(text, after);
-      if (text[open] !== '(') continue;
-      const close = matchParen(text, open);
-      if (close < 0) continue;
-      const end = close + 1;
-      scan.lastIndex = end;
-      if (mapField) {
-        const first = /^\s*([A-Za-z_]\w*)\s*(,|$)/.exec(text.slice(open + 1, close));
-        const at = first ? open + 1 + first[0].indexOf(first[1]) : -1;
-        edits.push({ start: s, end, keep: first ? { start: at, end: at + first[1].length } : undefined });
-      } else if (name === '__attribute__') {
-        const inner = text.slice(open + 1, close);
-        if (!/\bsection\s*\(/.test(inner)) continue;
-        edits.push({ start: s, end });
-        marks.push({ macro: name, span: { start: s, end }, section: rules.sectionOf(name, [inner]), literal: literalIn(text, open, close) });
-      } else if (fnSection) {
-        edits.push({ start: s, end });
-        marks.push({ macro: name, span: { start: s, end }, section: rules.sectionOf(name, argumentTexts(text, open, close)), literal: literalIn(text, open, close) });
-      } else {
-        edits.push({ start: s, end });
-      }
-      continue;
+    let read = s + m[0].length;
+    const name = m[1];
+    if (name) {
+      while (h < hidden.length && hidden[h].end <= s) h++;
+      if (!(h < hidden.length && hidden[h].start <= s)) read = blankName(text, rules, name, s, re, out);
     }
-    if (rules.sectionObjects.has(name)) {
-      edits.push({ start: s, end: after });
-      marks.push({ macro: name, span: { start: s, end: after }, section: rules.sectionOf(name, null), literal: null });
-    }
+    rest = re.lastIndex;
+    // A read that reached the end depends on there being nothing more (a comment closed by the
+    // end of the text, an empty last line typed into): it counts as reading past it.
+    if (read >= text.length) read = text.length + 1;
+    // The first line break at or after the match (matches come in order: looked up again only past it).
+    if (nl < s) { nl = text.indexOf('\n', s); if (nl < 0) nl = text.length; }
+    if (nl < read - 1) out.crossing.push(s, read);
   }
+}
+
+/** Blank one name the scan stopped at (and its arguments); returns how far it read. */
+function blankName(text: string, rules: BlankRules, name: string, s: number, re: RegExp, out: ScanOut): number {
+  const { edits, marks } = out;
+  const after = s + name.length;
+  if (rules.attributes.has(name)) { edits.push({ start: s, end: after }); return after + 1; }
+  const fnSection = rules.sectionCalls.has(name) || name === '__attribute__';
+  const mapField = MAP_FIELDS.has(name);
+  if (fnSection || mapField || ATTRIBUTE_CALLS.has(name)) {
+    const open = skipSpace(text, after);
+    if (text[open] !== '(') return open + 1;
+    const close = matchParen(text, open);
+    if (close < 0) return text.length;
+    const end = close + 1;
+    re.lastIndex = end;
+    if (mapField) {
+      const first = /^\s*([A-Za-z_]\w*)\s*(,|$)/.exec(text.slice(open + 1, close));
+      const at = first ? open + 1 + first[0].indexOf(first[1]) : -1;
+      edits.push({ start: s, end, keep: first ? { start: at, end: at + first[1].length } : undefined });
+    } else if (name === '__attribute__') {
+      const inner = text.slice(open + 1, close);
+      if (!/\bsection\s*\(/.test(inner)) return end;
+      edits.push({ start: s, end });
+      marks.push({ macro: name, span: { start: s, end }, section: rules.sectionOf(name, [inner]), literal: literalIn(text, open, close) });
+    } else if (fnSection) {
+      edits.push({ start: s, end });
+      marks.push({ macro: name, span: { start: s, end }, section: rules.sectionOf(name, argumentTexts(text, open, close)), literal: literalIn(text, open, close) });
+    } else {
+      edits.push({ start: s, end });
+    }
+    return end;
+  }
+  if (rules.sectionObjects.has(name)) {
+    edits.push({ start: s, end: after });
+    marks.push({ macro: name, span: { start: s, end: after }, section: rules.sectionOf(name, null), literal: null });
+  }
+  return after + 1;
+}
+
+/** The blanked text of [from, to): the scan's edits in it, and the hidden spans clipped to it. */
+function applyBlanks(text: string, scanned: BlankEdit[], hidden: readonly Span[], from: number, to: number): string {
+  let edits = scanned;
   if (hidden.length > 0) {
-    for (const x of hidden) if (x.end > x.start) edits.push({ start: x.start, end: x.end });
-    edits.sort((a, b) => a.start - b.start);
+    edits = scanned.slice();
+    let added = false;
+    for (const x of hidden) {
+      const start = Math.max(x.start, from);
+      const end = Math.min(x.end, to);
+      if (end > start) { edits.push({ start, end }); added = true; }
+    }
+    if (added) edits.sort((a, b) => a.start - b.start);
   }
-  if (edits.length === 0) return { text, marks };
+  if (edits.length === 0) return from === 0 && to === text.length ? text : text.slice(from, to);
   const parts: string[] = [];
-  let at = 0;
+  let at = from;
   for (const e of edits) {
     if (e.end <= at) continue;
     if (e.start < at) { parts.push(blank(text.slice(at, e.end))); at = e.end; continue; }
@@ -257,11 +398,11 @@ export function preprocess(text: string, rules: BlankRules, hidden: readonly Spa
     }
     at = e.end;
   }
-  parts.push(text.slice(at));
-  return { text: parts.join(''), marks };
+  parts.push(text.slice(at, to));
+  return parts.join('');
 }
 
-const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
+const blank = (s: string) => (s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? ' '.repeat(s.length) : s.replace(/[^\r\n]/g, ' '));
 
 function skipSpace(text: string, i: number): number {
   for (;;) {

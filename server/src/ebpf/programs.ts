@@ -96,7 +96,10 @@ export function analyzeProgram(unit: TranslationUnit, fn: FunctionDef, mark: Sec
     regionsAfter: (point) => {
       let r = regions.get(point.start * 1e7 + point.end);
       if (!r) {
-        r = regionsAfter(src.tree.rootNode, fn.body, point, hasGoto);
+        // The tree of the chunk holding the body counts offsets from the chunk's start.
+        const { root, offset } = src.syntaxAt(fn.body.start);
+        const at = (x: Span, d: number): Span => ({ start: x.start + d, end: x.end + d });
+        r = regionsAfter(root, at(fn.body, -offset), at(point, -offset), hasGoto).map((x) => at(x, offset));
         regions.set(point.start * 1e7 + point.end, r);
       }
       return r;

@@ -86,6 +86,18 @@ function stillHolds(unit: TranslationUnit, d: Dep): boolean {
   }
 }
 
+/**
+ * Since the last analysis, only the functions named here may have changed (text, blanked
+ * text, line or column, or which definition a name finds); every macro, enumerator, constant
+ * and header is as it was.
+ */
+export interface ReuseHint {
+  functions: ReadonlySet<string>;
+  /** Text before `before` and from `from` on is the same, on the same lines and columns (offsets now). */
+  before: number;
+  from: number;
+}
+
 interface Entry { own: Placed; mark: Placed; section: string | null; helpers: string; deps: readonly Dep[]; info: ProgramInfo; diagnostics: Diagnostic[] }
 
 /** Programs analyzed in the previous analysis of a document, by name. */
@@ -93,13 +105,19 @@ export class ProgramCache {
   private prev = new Map<string, Entry>();
   private next = new Map<string, Entry>();
 
-  get(unit: TranslationUnit, fn: FunctionDef, mark: SectionMark): { info: ProgramInfo; diagnostics: Diagnostic[] } | null {
+  /** `hint`: what is known not to have changed since the last analysis, whose lookups then need no check. */
+  get(unit: TranslationUnit, fn: FunctionDef, mark: SectionMark, hint?: ReuseHint | null): { info: ProgramInfo; diagnostics: Diagnostic[] } | null {
     const e = this.prev.get(fn.name);
     if (!e) return null;
     const src = unit.main;
     if (e.section !== mark.section || e.helpers !== helperKey(unit)) return null;
-    if (!samePlaced(e.own, placed(src, fn.span.start, fn.span.end)) || !samePlaced(e.mark, placed(src, mark.span.start, mark.span.end))) return null;
-    for (const d of e.deps) if (!stillHolds(unit, d)) return null;
+    if ((!hint || hint.functions.has(fn.name)) && !samePlaced(e.own, placed(src, fn.span.start, fn.span.end))) return null;
+    const markSame = hint && (mark.span.end <= hint.before || mark.span.start >= hint.from);
+    if (!markSame && !samePlaced(e.mark, placed(src, mark.span.start, mark.span.end))) return null;
+    for (const d of e.deps) {
+      if (hint && (d.kind !== 'function' || !hint.functions.has(d.name))) continue;
+      if (!stillHolds(unit, d)) return null;
+    }
     this.next.set(fn.name, e);
     return e;
   }
@@ -119,6 +137,13 @@ export class ProgramCache {
   }
 }
 
+const helperKeys = new WeakMap<TranslationUnit, string>();
+
 function helperKey(unit: TranslationUnit): string {
-  return [...unit.shortHelpers].sort().join(',');
+  let k = helperKeys.get(unit);
+  if (k === undefined) {
+    k = [...unit.shortHelpers].sort().join(',');
+    helperKeys.set(unit, k);
+  }
+  return k;
 }

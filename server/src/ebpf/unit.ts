@@ -28,7 +28,7 @@ export class TranslationUnit {
       for (const fn of src.functions) if (!this.functions.has(fn.name)) this.functions.set(fn.name, fn);
       enums.push(...src.enums);
       for (const [k, v] of src.consts) if (!consts.has(k)) consts.set(k, v);
-      for (const m of src.text.matchAll(/\bBPF_FUNC(?:_REMAP)?\s*\(\s*([A-Za-z_]\w*)/g)) this.shortHelpers.add(m[1]);
+      for (const name of src.shortHelpers) this.shortHelpers.add(name);
     }
     this.constants = new ConstantScope(macros, enums, consts);
   }
