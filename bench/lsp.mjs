@@ -68,9 +68,10 @@ function startServer() {
   const hovers = [];
   const lenses = [];
   let version = 1;
-  for (let i = 0; i < 60; i++) {
+  const EDITS = 140;
+  for (let i = 0; i < EDITS; i++) {
     // Type a space at the start of an empty-ish line far from the program, then remove it.
-    const line = Math.floor((i * lines.length) / 60);
+    const line = Math.floor(((i % 60) * lines.length) / 60);
     const change = i % 2 === 0
       ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' }
       : { range: { start: { line, character: 0 }, end: { line, character: 1 } }, text: '' };
@@ -84,9 +85,14 @@ function startServer() {
     lenses.push(performance.now() - t0);
     if (!l.length) throw new Error('no code lenses');
   }
-  const h = stats(hovers.slice(5));
-  const l = stats(lenses.slice(5));
-  console.log(`10,000-line C file (${lines.length} lines), request right after an edit: hover median ${fmt(h.median)} ms, p95 ${fmt(h.p95)} ms; code lens median ${fmt(l.median)} ms, p95 ${fmt(l.p95)} ms (target p95 < 20 ms)`);
+  // The first 40 edits after opening run while the JIT warms up and the first analysis is
+  // collected: reported apart from the steady state that follows.
+  const h0 = stats(hovers.slice(0, 40));
+  const l0 = stats(lenses.slice(0, 40));
+  const h = stats(hovers.slice(40));
+  const l = stats(lenses.slice(40));
+  console.log(`10,000-line C file (${lines.length} lines), request right after an edit, ${EDITS - 40} edits after 40 of warm-up: hover median ${fmt(h.median)} ms, p95 ${fmt(h.p95)} ms; code lens median ${fmt(l.median)} ms, p95 ${fmt(l.p95)} ms (target p95 < 20 ms)`);
+  console.log(`  the first 40 edits after opening: hover median ${fmt(h0.median)} ms, p95 ${fmt(h0.p95)} ms; code lens median ${fmt(l0.median)} ms, p95 ${fmt(l0.p95)} ms`);
   await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,17 @@ export function toFileModel(a: CFileAnalysis): CFileModel {
   return { file: a.file, programs: a.programs.map(toProgramModel), diagnostics: a.diagnostics };
 }
 
+// The analysis hands back the same ProgramInfo for a program an edit did not touch: keep its
+// model too, so that what is cached per model (placements, diagnostics) survives the edit.
+const models = new WeakMap<ProgramInfo, ProgramModel>();
+
 function toProgramModel(p: ProgramInfo): ProgramModel {
+  let m = models.get(p);
+  if (!m) models.set(p, (m = buildProgramModel(p)));
+  return m;
+}
+
+function buildProgramModel(p: ProgramInfo): ProgramModel {
   const redirects: RedirectFacts[] = p.redirects.map((r) => ({
     helper: r.helper,
     kind: r.kind,

@@ -30,6 +30,12 @@ export class Workspace {
   private readonly topos = new Map<string, { text: string; parsed: ParseResult }>();
   private readonly cdocs = new Map<string, { doc: CDocument; model?: CFileModel; headers: string[] }>();
   private readonly loaders = new Map<string, LoaderEvidence[]>();
+  /**
+   * Bumped whenever what places programs changes (topologies, loaders, the set of C files):
+   * a program model's placement and diagnostics are reused while it stays the same.
+   */
+  private contextVersion = 0;
+  private readonly perProgram = new WeakMap<ProgramModel, { version: number; placement: Placement; diagnostics?: Diagnostic[] }>();
   /** Per loader evidence, the C files it most likely means; dropped with `derived`. */
   private nearest = new WeakMap<LoaderEvidence, Set<string>>();
   private derived?: { placed: PlacedProgram[]; diagnostics: Diagnostic[]; paths: Map<string, PathResult[]> };
@@ -57,6 +63,7 @@ export class Workspace {
     const parsed = parseTopology(text, file);
     this.topos.set(file, { text, parsed });
     this.derived = undefined;
+    this.contextVersion++;
     // Attached programs' files are part of the picture even outside the scanned folders.
     for (const a of parsed.topology.attachments) if (a.fileAbs && !this.cdocs.has(a.fileAbs)) this.loadC(a.fileAbs);
     return parsed;
@@ -74,6 +81,8 @@ export class Workspace {
       const entry = { doc, headers: [] as string[] };
       this.cdocs.set(file, entry);
       this.refreshHeaders(file, entry);
+      // A new C file can change which source a loader's object names.
+      this.contextVersion++;
     }
     this.derived = undefined;
   }
@@ -91,6 +100,7 @@ export class Workspace {
   setLoader(file: string, text: string): void {
     this.loaders.set(file, scanLoaderFile(file, text));
     this.derived = undefined;
+    this.contextVersion++;
   }
 
   remove(file: string): void {
@@ -99,6 +109,7 @@ export class Workspace {
     this.cdocs.delete(file);
     this.loaders.delete(file);
     this.derived = undefined;
+    this.contextVersion++;
   }
 
   /** How many files the workspace holds, of every kind. */
@@ -177,7 +188,11 @@ export class Workspace {
     const matchesLoader = (ev: LoaderEvidence, p: ProgramFacts) => this.loaderMatches(ev, p);
     for (const f of this.cdocs.keys()) {
       for (const model of this.cFile(f)?.programs ?? []) {
-        out.push({ model, placement: place(model, { topologies: topos, loaders, matchesLoader, nameEvidence }) });
+        const cached = topologies ? undefined : this.perProgram.get(model);
+        if (cached && cached.version === this.contextVersion) { out.push({ model, placement: cached.placement }); continue; }
+        const placement = place(model, { topologies: topos, loaders, matchesLoader, nameEvidence });
+        if (!topologies) this.perProgram.set(model, { version: this.contextVersion, placement });
+        out.push({ model, placement });
       }
     }
     return out;
@@ -246,8 +261,12 @@ export class Workspace {
     const loaders = this.loaderEvidence();
     for (const f of this.cdocs.keys()) diags.push(...(this.cFile(f)?.diagnostics ?? []));
     for (const { model, placement } of placed) {
-      diags.push(...placementDiagnostics(placement, model), ...topologyAttachMismatches(model, placement));
-      if (placement.confidence !== 'declared') diags.push(...loaderAttachMismatches(model, loaders, (ev) => this.loaderMatches(ev, model)));
+      const cached = this.perProgram.get(model);
+      if (cached?.diagnostics && cached.version === this.contextVersion && cached.placement === placement) { diags.push(...cached.diagnostics); continue; }
+      const mine = [...placementDiagnostics(placement, model), ...topologyAttachMismatches(model, placement)];
+      if (placement.confidence !== 'declared') mine.push(...loaderAttachMismatches(model, loaders, (ev) => this.loaderMatches(ev, model)));
+      if (cached && cached.placement === placement) cached.diagnostics = mine;
+      diags.push(...mine);
     }
     const seen = new Set<string>();
     this.derived.diagnostics = diags.filter((d) => {
