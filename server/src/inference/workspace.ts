@@ -179,19 +179,21 @@ export class Workspace {
   }
 
   /** Every program with where it runs, given this workspace's topologies and loaders. */
-  placed(topologies?: Topology[]): PlacedProgram[] {
-    if (!topologies && this.derived) return this.derived.placed;
-    if (!this.derived) this.nearest = new WeakMap();
-    const topos = topologies ?? this.topologies().map((t) => t.topology);
+  placed(): PlacedProgram[] {
+    return this.compute().placed;
+  }
+
+  private placeAll(): PlacedProgram[] {
+    const topos = this.topologies().map((t) => t.topology);
     const loaders = this.loaderEvidence();
     const out: PlacedProgram[] = [];
     const matchesLoader = (ev: LoaderEvidence, p: ProgramFacts) => this.loaderMatches(ev, p);
     for (const f of this.cdocs.keys()) {
       for (const model of this.cFile(f)?.programs ?? []) {
-        const cached = topologies ? undefined : this.perProgram.get(model);
+        const cached = this.perProgram.get(model);
         if (cached && cached.version === this.contextVersion) { out.push({ model, placement: cached.placement }); continue; }
         const placement = place(model, { topologies: topos, loaders, matchesLoader, nameEvidence });
-        if (!topologies) this.perProgram.set(model, { version: this.contextVersion, placement });
+        this.perProgram.set(model, { version: this.contextVersion, placement });
         out.push({ model, placement });
       }
     }
@@ -251,7 +253,7 @@ export class Workspace {
   private compute() {
     if (this.derived) return this.derived;
     this.nearest = new WeakMap();
-    const placed = this.placed();
+    const placed = this.placeAll();
     this.derived = { placed, diagnostics: [], paths: new Map() };
     const diags: Diagnostic[] = [];
     for (const [file, t] of this.topos) {

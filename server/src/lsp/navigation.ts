@@ -48,9 +48,6 @@ export function enclosingProgram(ctx: DocumentContext, position: Position): Prog
 
 /** Where the core placed this program (same file and name). */
 export function placementOf(ws: Workspace, model: { name: string; file: string }): PlacedProgram | undefined {
-  // Workspace.placed() caches only once the derived results exist; diagnostics() builds them
-  // (the server needs them anyway), so repeated lookups do not re-place every program.
-  ws.diagnostics();
   return ws.placed().find((p) => p.model.name === model.name && p.model.file === model.file);
 }
 
@@ -73,6 +70,12 @@ export function attachLinesOf(ws: Workspace, program: { name: string; file?: str
 
 const loc = (uri: string, range: Range): Location => ({ uri, range });
 
+/** Where a device or namespace is written in its topology file, the declaration as `keep` says. */
+function nameRefs(ctx: DocumentContext, topo: Topology, at: { kind: 'device'; key: string } | { kind: 'namespace'; name: string }, keep: (declaration: boolean) => boolean): Location[] {
+  const target = at.kind === 'device' ? at.key : at.name;
+  return topo.refs.filter((r) => r.kind === at.kind && r.target === target && keep(r.declaration)).map((r) => loc(ctx.uri, r.range));
+}
+
 export function definition(ctx: DocumentContext, position: Position): Location[] {
   try {
     const hit = topologyTarget(ctx, position);
@@ -80,10 +83,8 @@ export function definition(ctx: DocumentContext, position: Position): Location[]
     const { topo, at } = hit;
     switch (at.kind) {
       case 'device':
-      case 'namespace': {
-        const target = at.kind === 'device' ? at.key : at.name;
-        return topo.refs.filter((r) => r.kind === at.kind && r.target === target && r.declaration).map((r) => loc(ctx.uri, r.range));
-      }
+      case 'namespace':
+        return nameRefs(ctx, topo, at, (declaration) => declaration);
       case 'program': {
         const p = programForAttachment(ctx.ws, at.attachment);
         return p ? [loc(ctx.uriOf(p.file), p.nameRange)] : [];
@@ -105,12 +106,8 @@ export function references(ctx: DocumentContext, position: Position, includeDecl
     const { topo, at } = hit;
     switch (at.kind) {
       case 'device':
-      case 'namespace': {
-        const target = at.kind === 'device' ? at.key : at.name;
-        return topo.refs
-          .filter((r) => r.kind === at.kind && r.target === target && (includeDeclaration || !r.declaration))
-          .map((r) => loc(ctx.uri, r.range));
-      }
+      case 'namespace':
+        return nameRefs(ctx, topo, at, (declaration) => includeDeclaration || !declaration);
       case 'program':
         return programReferences(ctx, programForAttachment(ctx.ws, at.attachment), at.name, includeDeclaration);
       default:

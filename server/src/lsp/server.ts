@@ -9,6 +9,7 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver/node';
 import { createCParser, type CParser } from '../ebpf/parser';
+import { isBpfC } from '../inference/load-folder';
 import { isLoaderCandidate } from '../inference/loaders';
 import { Workspace } from '../inference/workspace';
 import { listWorkspaceFiles } from '../inference/workspace-files';
@@ -37,8 +38,6 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'datapath-lens', message: d.message };
 }
 
-const isBpfC = (text: string) => /\bSEC\s*\(|__section\s*\(|__attribute__\s*\(\(\s*section/.test(text);
-
 type Kind = 'topology' | 'c' | 'loader' | undefined;
 
 export function startServer(connection: Connection, opts: { wasmDir?: string } = {}): void {
@@ -62,12 +61,15 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
 
   const kindOf = (file: string, text: string | undefined, languageId?: string): Kind => {
     if (languageId === 'topology' || file.endsWith('.topo')) return 'topology';
-    if (/\.(c|h)$/.test(file) && text !== undefined && isBpfC(text)) return file.endsWith('.c') ? 'c' : undefined;
+    if (text !== undefined && isBpfC(file, text)) return file.endsWith('.c') ? 'c' : undefined;
     if (isLoaderCandidate(file) || matchesLoaderGlob(file)) return 'loader';
     return undefined;
   };
 
-  const matchesLoaderGlob = (file: string) => settings.loaderGlobs.some((g) => globToRegExp(g).test(file.split(path.sep).join('/')));
+  // The loader globs, compiled once per settings change (the index asks for every file).
+  let loaderGlobs: RegExp[] = [];
+  const compileGlobs = () => { loaderGlobs = settings.loaderGlobs.map(globToRegExp); };
+  const matchesLoaderGlob = (file: string) => loaderGlobs.length > 0 && loaderGlobs.some((g) => g.test(file.split(path.sep).join('/')));
 
   const readFile = (file: string): string | undefined => {
     const open = docs.get(uriOf(file));
@@ -184,6 +186,7 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     if (!roots.length && params.rootUri) roots = [fileOf(params.rootUri)];
     const init = params.initializationOptions as Partial<Settings> | undefined;
     if (init) settings = { ...DEFAULT_SETTINGS, ...init };
+    compileGlobs();
     ws.setSectionMacros(settings.sectionMacros);
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     watchDynamic = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -215,6 +218,7 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     const s = (p.settings as { datapathLens?: Partial<Settings> } | undefined)?.datapathLens;
     if (!s || !ws) return;
     settings = { ...DEFAULT_SETTINGS, ...s };
+    compileGlobs();
     ws.setSectionMacros(settings.sectionMacros);
     void index();
   });
