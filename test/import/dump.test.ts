@@ -58,7 +58,7 @@ describe('import --from-dump', () => {
     const imported = fromDump(DUMP).text + '\n' + pathLines(orig).join('\n') + '\n';
     const want = walk(parser, ORIG, orig, [C]);
     const got = walk(parser, path.join(FIX, 'cilium-node', 'imported.topo'), imported, [C]);
-    expect(want.length).toBe(5);
+    expect(want.length).toBe(7);
     expect(got).toEqual(want);
   });
 
@@ -119,6 +119,9 @@ describe('import --from-dump', () => {
     expect(r.text).toMatch(/^netns pod-a$/m);
     expect(r.text).not.toMatch(/^netns pod-b/m);
     expect(r.text).toMatch(/^nic lxc-b .*# veth; its peer is in namespace pod-b, which was not imported/m);
+    // A netkit end without its peer is a nic, and a nic has no netkit hooks: said, not written.
+    expect(r.text).toMatch(/^nic nk-n .*# netkit; its peer is in namespace pod-n, which was not imported/m);
+    expect(r.text).toMatch(/^# left out in host: nk_to_pod_n at netkit-primary of nk-n \(its netkit peer was not imported, so nk-n is written as a nic\)$/m);
     expect(() => importTopology({ fromDump: DUMP, netns: ['nope'], outDir: FIX, run: noRun, root: false })).toThrow(/no namespace "nope"/);
   });
 });

@@ -1,12 +1,15 @@
 #!/bin/sh
-# Regenerates test/import/fixtures/dump/ (run as root after `node esbuild.mjs`): builds
+# Regenerates test/import/fixtures/dump/ (run as root after `node esbuild.mjs`; OUT=DIR writes
+# elsewhere). The fixture has a netkit pair: on a kernel without netkit, run it in the kernel VM:
+#   DATAPATH_LENS_VM_KEEP=1 node scripts/kernel-vm.mjs -- sh -c 'OUT=$DL_OUT/dump sh test/import/make-dump.sh'
+# and copy the dump folder from the run folder it names. It builds
 # fixtures/cilium-node/cilium-node.topo with `datapath-lens lab up`, then runs the documented
 # dump command (the last line of `datapath-lens import --help`) as it would run on a node: in a
 # private mount namespace whose /run/netns holds only the lab's namespaces, under their
 # topology names, and whose root network namespace is the lab's "host".
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$ROOT/test/import/fixtures/dump
+OUT=${OUT:-$ROOT/test/import/fixtures/dump}
 CLI="node $ROOT/dist/cli.js"
 WORK=$(mktemp -d)
 cp "$ROOT"/test/import/fixtures/cilium-node/* "$WORK"/

@@ -132,7 +132,6 @@ describe('building a topology', () => {
   it('refuses what it cannot build faithfully', () => {
     const t = (text: string) => parseTopology(text, '/x/t.topo').topology;
     expect(() => planDevices(t('netns a\nnetns b\nveth x@a ifindex 7 -- y@b ifindex 7\n'), 'dl1')).toThrow(/distinct values/);
-    expect(() => planDevices(t('netkit nk0 -- eth0@p\nnetns p\n'), 'dl1')).toThrow(LabError);
     expect(() => planDevices(t('veth a-name-too-long0 -- b\n'), 'dl1')).toThrow(/IFNAMSIZ/);
   });
 });
@@ -150,6 +149,32 @@ describe('programs and maps', () => {
     const t = parseTopology('netns p\nveth eth0@p -- lxc\nattach xdp lxc prog x file "m.bpf.c"\n', '/x/t.topo').topology;
     expect(planObjects(t, (a) => a.fileAbs, '/w', '/w/fs', () => ['xdp', 'sched_cls'])[0].type).toBeUndefined();
     expect(planObjects(t, (a) => a.fileAbs, '/w', '/w/fs', () => ['xdp'])[0].type).toBe('xdp');
+  });
+
+  it('netkit: the primary made with its peer, in its mode; programs through the primary\'s ifindex, in line order', () => {
+    const text = [
+      'netns p', 'netkit nk0 ifindex 40 -- eth0@p ifindex 41', 'netkit nk1 -- eth0@q mode l2', 'netns q',
+      'attach netkit-peer nk0 prog b file "m.bpf.c"',
+      'attach netkit-primary nk0 prog a file "m.bpf.c"',
+      'attach netkit-peer nk0 prog c file "m.bpf.c"',
+    ].join('\n');
+    const { topology, diagnostics } = parseTopology(text, '/x/t.topo');
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const plan = planDevices(topology, 'dl6');
+    const l = lines(linkCommands(topology, plan));
+    expect(l[0]).toBe('ip -n dl6-host link add nk0 index 40 type netkit mode l3 peer name eth0 netns dl6-p index 41');
+    expect(l[1]).toMatch(/^ip -n dl6-host link add nk1 index \d+ type netkit mode l2 peer name eth0 netns dl6-q index \d+$/);
+    const objs = planObjects(topology, (a) => a.fileAbs, '/w', '/w/fs');
+    expect(objs[0].type).toBe('tc');
+    const w = new Walker(topology);
+    expect(() => attachCommands(topology, plan, objs, (d, h) => w.chain(d, h))).toThrow(/no netkit attach helper/);
+    const a = attachCommands(topology, plan, objs, (d, h) => w.chain(d, h), '/w/netkit-attach');
+    expect(lines(a.commands)).toEqual([
+      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/a 40 primary',
+      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/b 40 peer',
+      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/c 40 peer',
+    ]);
+    expect(a.clsact).toEqual([]);
   });
 
   it('attach order: tcx first, then priority, then the order of the lines; user filters after the probe', () => {

@@ -152,9 +152,10 @@ export class Walker {
     if (d.kind === 'netkit') {
       // netkit_xmit runs the pair's programs after skb->dev has become the peer (drivers/net/netkit.c).
       const primary = d.netkitEnd === 'primary' ? d.key : d.peer!;
+      hop.stages.push('dev_hard_start_xmit', 'netkit_xmit', 'netkit_run');
       const o = this.runChain(hop, this.chain(primary, [d.netkitEnd === 'primary' ? 'netkit-primary' : 'netkit-peer']), 'egress', ctx);
       const ended = o && this.verdictOf(hop, o, step, ctx);
-      if (ended) { hop.stages.push('dev_hard_start_xmit', 'netkit_xmit', 'netkit_run'); return ended; }
+      if (ended) return ended;
     }
     const peer = d.peer ? this.dev(d.peer) : undefined;
     const peerHasXdp = !!peer && this.chain(peer.key, ['xdp']).length > 0;
@@ -166,6 +167,8 @@ export class Walker {
         return { step: { dev: peer!, role: 'ingress', via: 'xdp-redirect', prefix: [], l2: step.l2, notes: [] } };
       }
       hop.stages.push('ndo_xdp_xmit');
+    } else if (d.kind === 'netkit') {
+      hop.stages.push('__netif_rx', 'enqueue_to_backlog');
     } else {
       hop.stages.push(...S.transmit(d, peerHasXdp));
     }
@@ -270,7 +273,10 @@ export class Walker {
       hop.stages.push('skb_do_redirect');
       return { verdict: 'dropped', reason: `bpf_redirect_peer from ${lastHook ?? step.role}: skb_do_redirect drops the packet, because a peer redirect only works from tc ingress (skb_at_tc_ingress)` };
     }
-    const target = this.redirectTarget(o, d, ctx.dstIp);
+    // A netkit program runs after skb->dev has become the receiving end (netkit_xmit), so its
+    // redirect looks the ifindex up in that end's namespace.
+    const here = lastHook?.startsWith('netkit-') && d.peer ? this.dev(d.peer) : d;
+    const target = this.redirectTarget(o, here, ctx.dstIp);
     if (!target.dev) return { verdict: 'dropped', reason: target.why };
     const t = target.dev;
     hop.notes.push(`${o.helper} → ${t.key} (${target.why})`);
@@ -282,8 +288,8 @@ export class Walker {
     switch (o.kind) {
       case 'peer': {
         const peer = t.peer ? this.dev(t.peer) : undefined;
-        if (!peer || peer.ns === d.ns) {
-          return { verdict: 'dropped', reason: `bpf_redirect_peer to ${t.key}: ${peer ? `its peer ${peer.key} is in the same namespace as ${d.key}` : `a ${t.kind} has no peer device (ndo_get_peer_dev)`}, so skb_do_redirect drops the packet` };
+        if (!peer || peer.ns === here.ns) {
+          return { verdict: 'dropped', reason: `bpf_redirect_peer to ${t.key}: ${peer ? `its peer ${peer.key} is in the same namespace as ${here.key}` : `a ${t.kind} has no peer device (ndo_get_peer_dev)`}, so skb_do_redirect drops the packet` };
         }
         // The scrub sets pkt_type = PACKET_HOST and the next round runs no eth_type_trans.
         return { step: { dev: peer, role: 'ingress', via: 'peer-redirect', prefix: [], l2: { kind: 'mac', mac: macOf(peer), owner: peer.key }, notes: [`peer redirect from ${d.key}: no backlog queue, no second softirq`] } };

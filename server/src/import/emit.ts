@@ -99,6 +99,8 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
 
   const pairs: string[] = [];
   const nics: string[] = [];
+  /** netkit ends written as pairs: a netkit end whose peer was not imported becomes a nic. */
+  const netkitPaired = new Set<Dev>();
   for (const d of all) {
     if (emitted.has(d) || d.kind === 'bridge') continue;
     if (d.kind === 'veth' || d.kind === 'netkit') {
@@ -110,6 +112,7 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
           if (!primary) [a, b] = [p, d];
         }
         emitted.add(a); emitted.add(b);
+        if (d.kind === 'netkit') { netkitPaired.add(a); netkitPaired.add(b); }
         const l3 = d.kind === 'netkit' && (a.link.netkit?.mode ?? 'l3') !== 'l2';
         const mode = d.kind === 'netkit' ? ` mode ${l3 ? 'l3' : 'l2'}` : '';
         const notes = [...a.notes, ...masterNote(a), ...b.notes.map((n) => `${b.name}: ${n}`), ...masterNote(b)];
@@ -156,6 +159,10 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
     for (const a of list) {
       const d = devs.get(linkKey(s.name, a.dev));
       if (!d) { attaches.push(`# left out in ${ns}: ${a.prog.name} at ${a.hook} of ${a.dev} (device not imported)`); continue; }
+      if (a.hook.startsWith('netkit-') && !netkitPaired.has(d)) {
+        attaches.push(`# left out in ${ns}: ${a.prog.name} at ${a.hook} of ${a.dev} (its netkit peer was not imported, so ${d.name} is written as a nic)`);
+        continue;
+      }
       const pn = programName(a.prog.name, opts.sources ?? []);
       const prog = NAME.test(pn.name) ? pn.name : pn.name.replace(/[^A-Za-z0-9_.-]/g, '_');
       const file = pn.file ? ` file "${path.relative(opts.outDir, pn.file).split(path.sep).join('/')}"` : '';

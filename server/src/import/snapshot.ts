@@ -110,7 +110,11 @@ function links(ns: RawNamespace): Link[] {
       linkNetnsid: optNum(o, 'link_netnsid'), operstate: optStr(o, 'operstate'), xdp: [],
     };
     if (linkinfo && !('info_kind' in linkinfo) && !('info_slave_kind' in linkinfo)) fail(ns, f, `entry ${i} (${l.ifname}): "linkinfo" has no "info_kind"`);
-    if (kind === 'netkit') l.netkit = { primary: typeof data?.primary === 'boolean' ? data.primary : undefined, mode: data ? optStr(data, 'mode') : undefined };
+    // iproute2 6.7+ says "type": "primary" | "peer" (checked with 6.15 on kernel 6.12).
+    if (kind === 'netkit') {
+      const type = data ? optStr(data, 'type') : undefined;
+      l.netkit = { primary: type === 'primary' ? true : type === 'peer' ? false : typeof data?.primary === 'boolean' ? data.primary : undefined, mode: data ? optStr(data, 'mode') : undefined };
+    }
     const xdp = isObj(o.xdp) ? o.xdp : undefined;
     if (xdp) {
       const attached = Array.isArray(xdp.attached) ? xdp.attached.filter(isObj) : [xdp];

@@ -21,9 +21,11 @@ export function resolveTarget(r: RedirectFacts, attachment: Attachment, topo: To
     return { dev: topo.devices.get(attachment.redirectTo), how: `redirect-to ${attachment.redirectTo} on the attach line` };
   }
   if (r.ifindex !== undefined) {
-    const at = topo.devices.get(attachment.dev);
+    const attached = topo.devices.get(attachment.dev);
+    // skb_do_redirect looks the index up in skb->dev's namespace: prefer a match there. A
+    // netkit/primary program runs with skb->dev already the peer (netkit_xmit).
+    const at = attachment.hook === 'netkit-primary' && attached?.peer ? topo.devices.get(attached.peer) : attached;
     const matches = [...topo.devices.values()].filter((d) => d.ifindex === r.ifindex);
-    // skb_do_redirect looks the index up in skb->dev's namespace: prefer a match there.
     const dev = matches.find((d) => d.ns === at?.ns) ?? matches[0];
     if (dev) return { dev, how: `ifindex ${r.ifindex} (${r.ifindexText}) is ${dev.key}'s ifindex` };
     return { how: `ifindex ${r.ifindex} (${r.ifindexText}) matches no device's ifindex in the topology` };

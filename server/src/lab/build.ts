@@ -36,7 +36,6 @@ export function planDevices(topo: Topology, prefix: string): DevicePlan {
   for (const d of topo.devices.values()) {
     const problem = deviceNameProblem(d.name);
     if (problem) throw new LabError(`${d.key}: ${problem}`);
-    if (d.kind === 'netkit') throw new LabError(`${d.key}: the lab cannot build netkit pairs with this iproute2 (netkit needs iproute2 6.7+); only veth, nic and bridge devices`);
     if (d.ifindex === undefined) continue;
     if (d.ifindex < 2) throw new LabError(`${d.key}: ifindex ${d.ifindex} belongs to lo in every namespace`);
     const other = used.get(d.ifindex);
@@ -98,11 +97,19 @@ export function linkCommands(topo: Topology, plan: DevicePlan): Cmd[] {
   const lab = (k: DevKey) => plan.devices.get(k)!;
   const pair = (a: LabDeviceState, b: LabDeviceState) =>
     out.push(ipn(a.labNs, 'link', 'add', a.name, 'index', String(a.ifindex), 'type', 'veth', 'peer', 'name', b.name, 'netns', b.labNs, 'index', String(b.ifindex)));
+  // The primary end is created with the peer (drivers/net/netkit.c: one RTM_NEWLINK makes both).
+  const netkit = (p: LabDeviceState, q: LabDeviceState, mode: string) =>
+    out.push(ipn(p.labNs, 'link', 'add', p.name, 'index', String(p.ifindex), 'type', 'netkit', 'mode', mode, 'peer', 'name', q.name, 'netns', q.labNs, 'index', String(q.ifindex)));
   const done = new Set<DevKey>();
   for (const d of topo.devices.values()) {
     if (done.has(d.key)) continue;
     done.add(d.key);
     if (d.kind === 'veth' && d.peer) { done.add(d.peer); pair(lab(d.key), lab(d.peer)); }
+    else if (d.kind === 'netkit' && d.peer) {
+      done.add(d.peer);
+      const [p, q] = d.netkitEnd === 'primary' ? [d.key, d.peer] : [d.peer, d.key];
+      netkit(lab(p), lab(q), d.netkitMode ?? 'l3');
+    }
     else if (d.kind === 'nic' && d.wire) { done.add(d.wire); pair(lab(d.key), lab(d.wire)); }
     else if (d.kind === 'nic') pair(lab(d.key), plan.worldPeers.get(d.key)!);
     else if (d.kind === 'bridge') out.push(ipn(lab(d.key).labNs, 'link', 'add', d.name, 'index', String(lab(d.key).ifindex), 'type', 'bridge'));

@@ -15,10 +15,10 @@ import { LabError, realRunner, type Runner } from './exec';
 import { mapFills, parseMapShow, updateCommand, type ObjectMaps } from './maps';
 import { labNs, newPrefix, ownsNs, workDir } from './naming';
 import { probeAttachCommands, probeCompileCommand, probeDetachCommands, probeFiles, probeLoadCommand, probeSource } from './probes';
-import { attachCommands, compileCommand, loadCommand, multiarchInclude, planObjects } from './programs';
+import { attachCommands, compileCommand, loadCommand, multiarchInclude, netkitAttachSource, netkitHelperCompileCommand, planObjects } from './programs';
 import { traceJson, traceTable, upJson, upText } from './report';
 import { readState, removeState, writeState, type LabState } from './state';
-import { labUnsupported } from './support';
+import { labUnsupported, netkitUnsupported } from './support';
 import { parseNetnsList, teardown } from './teardown';
 import { tracePaths } from './trace';
 
@@ -129,6 +129,10 @@ async function up(abs: string, json: boolean, deps: LabDeps, run: Runner, out: (
 function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['paths']>, state: LabState, run: Runner, save: () => void): void {
   const walker = ws.walker(topology);
   const plan = planDevices(topology, state.prefix);
+  if ([...topology.devices.values()].some((d) => d.kind === 'netkit')) {
+    const why = netkitUnsupported();
+    if (why) throw new LabError(`${[...topology.devices.values()].find((d) => d.kind === 'netkit')!.key} is a netkit device, and ${why}. \`node scripts/kernel-vm.mjs -- node dist/cli.js lab ...\` (from a checkout) runs the lab under a kernel that has netkit`);
+  }
   const bpffs = path.join(state.workDir, 'bpffs');
   const objects = planObjects(topology, (a) => a.fileAbs ?? ws.programFor(a)?.file, state.workDir, bpffs, (f) => (ws.cFile(f)?.programs ?? []).map((p) => p.progType));
   // Compile first: a program that does not build leaves nothing behind.
@@ -175,7 +179,12 @@ function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['p
   });
   const fills = mapFills(topology, objMaps, { ifindex: (k) => labDev(k).ifindex, mac: (k) => labDev(k).mac! });
   for (const f of fills) { run(updateCommand(f.map, f.key, f.value)); state.notes.push(`map ${f.why}`); }
-  const attach = attachCommands(topology, plan, objects, (dev, hooks) => walker.chain(dev, hooks));
+  let netkitHelper: string | undefined;
+  if (topology.attachments.some((a) => a.hook === 'netkit-primary' || a.hook === 'netkit-peer')) {
+    netkitHelper = path.join(state.workDir, 'netkit-attach');
+    run(netkitHelperCompileCommand(netkitAttachSource(), netkitHelper));
+  }
+  const attach = attachCommands(topology, plan, objects, (dev, hooks) => walker.chain(dev, hooks), netkitHelper);
   state.clsact = attach.clsact;
   state.notes.push(...attach.notes);
   for (const c of attach.commands) run(c);

@@ -2,6 +2,7 @@
 // its programs with bpftool (several programs share `SEC("tc")`, and `tc ... obj F sec S` would
 // take only the first), pin them on the lab's bpffs, and attach them where the attach lines say.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Attachment, DevKey, Hook, Topology } from '../topology/model';
 import { LabError, type Cmd } from './exec';
@@ -55,7 +56,6 @@ export function planObjects(
 ): LabObject[] {
   const byFile = new Map<string, Attachment[]>();
   for (const a of topo.attachments) {
-    if (a.hook === 'netkit-primary' || a.hook === 'netkit-peer') throw new LabError(`attach ${a.hook} ${a.dev}: the lab cannot build netkit pairs with this iproute2`);
     const f = fileOf(a);
     if (!f) throw new LabError(`attach ${a.hook} ${a.dev} prog ${a.prog}: no C file of the workspace defines ${a.prog}`);
     byFile.set(f, [...(byFile.get(f) ?? []), a]);
@@ -71,6 +71,24 @@ export function planObjects(
       ...(types.every((t) => t === 'sched_cls') ? { type: 'tc' as const } : types.every((t) => t === 'xdp') ? { type: 'xdp' as const } : {}),
     };
   });
+}
+
+/** The netkit attach helper (netkit-attach.c) beside the bundle, or in the sources (tests). */
+export function netkitAttachSource(dir: string = __dirname): string {
+  for (const f of [path.join(dir, NETKIT_ATTACH_FILE), path.join(dir, 'netkit-attach.c'), path.resolve(dir, '../server/src/lab/netkit-attach.c')]) {
+    if (fs.existsSync(f)) return f;
+  }
+  throw new LabError(`the lab's netkit attach helper (${NETKIT_ATTACH_FILE}) is missing beside ${dir}`);
+}
+export const NETKIT_ATTACH_FILE = 'lab-netkit-attach.c';
+
+/** The helper is a host program: the machine's C compiler (clang, which the lab needs anyway). */
+export function netkitHelperCompileCommand(source: string, binary: string): Cmd {
+  return { argv: ['clang', '-O2', '-o', binary, source], timeoutMs: 60_000 };
+}
+
+export function netkitAttachCommand(helper: string, ns: string, primaryIfindex: number, hook: 'netkit-primary' | 'netkit-peer', pinned: string): Cmd {
+  return { argv: ['ip', 'netns', 'exec', ns, helper, pinned, String(primaryIfindex), hook === 'netkit-primary' ? 'primary' : 'peer'] };
 }
 
 export interface AttachPlan {
@@ -101,6 +119,7 @@ export function tcFilterCommand(ns: string, dev: string, dir: 'ingress' | 'egres
 export function attachCommands(
   topo: Topology, plan: DevicePlan, objects: LabObject[],
   chain: (dev: DevKey, hooks: Hook[]) => Attachment[],
+  netkitAttach?: string,
 ): AttachPlan {
   const pinOf = new Map<Attachment, string>();
   for (const o of objects) for (const a of o.attachments) pinOf.set(a, path.join(o.pinDir, a.prog));
@@ -117,6 +136,13 @@ export function attachCommands(
         if (a.hook.startsWith('tcx-')) out.notes.push(`${a.prog} at ${a.hook} of ${key}: attached as a classic tc ${dir} filter (bpftool 7.1 cannot attach tcx programs); it still runs before the classic ones`);
         out.commands.push(tcFilterCommand(ns, d.name, dir, FIRST_USER_PRIO + i, pinOf.get(a)!));
       });
+    }
+    // netkit programs: through the primary's ifindex, in the primary's namespace, in chain order.
+    for (const hook of ['netkit-primary', 'netkit-peer'] as const) {
+      for (const a of chain(key, [hook])) {
+        if (!netkitAttach) throw new LabError(`attach ${hook} ${key}: no netkit attach helper was built`);
+        out.commands.push(netkitAttachCommand(netkitAttach, ns, plan.devices.get(key)!.ifindex, hook, pinOf.get(a)!));
+      }
     }
     for (const hook of ['xdp', 'xdp-generic'] as const) {
       const atts = chain(key, [hook]);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 const TOOLS: Array<[string, string[], string]> = [
   ['ip', ['-V'], 'iproute2'],
@@ -43,5 +44,37 @@ function tryNamespaceAndBpffs(): string | undefined {
     return undefined;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Can this machine make netkit pairs? Kernel 6.7+ built with CONFIG_NETKIT, and iproute2 6.7+
+ * that knows `type netkit`: tried in a throw-away namespace. A sentence that says why not.
+ */
+export function netkitUnsupported(): string | undefined {
+  const ns = `dlnk${randomBytes(3).toString('hex')}`;
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8', timeout: 5000 });
+  if (add.status !== 0) return `this machine refuses network namespaces (ip netns add: ${(add.stderr || '').trim()})`;
+  try {
+    const r = spawnSync('ip', ['-n', ns, 'link', 'add', 'dlnk0', 'type', 'netkit', 'peer', 'name', 'dlnk1'], { encoding: 'utf8', timeout: 5000 });
+    if (r.status === 0) return undefined;
+    const msg = (r.stderr || r.error?.message || '').trim().split('\n')[0];
+    const version = (spawnSync('ip', ['-V'], { encoding: 'utf8' }).stdout ?? '').trim();
+    const reasons: string[] = [];
+    if (/iproute2-(?:[0-5]\.|6\.[0-6]\b)/.test(version)) reasons.push(`${version.replace(/^ip utility, /, '').split(',')[0]} predates netkit (6.7+)`);
+    if (kernelConfig('CONFIG_NETKIT') === false) reasons.push(`kernel ${os.release()} is built without CONFIG_NETKIT`);
+    return `${reasons.length ? reasons.join(', and ') : `this machine cannot make netkit devices (kernel ${os.release()}, needs 6.7+ with CONFIG_NETKIT)`} (ip link add type netkit: ${msg})`;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns], { timeout: 5000 });
+  }
+}
+
+/** A kernel option from /proc/config.gz: true/false, or undefined when the file is not there. */
+function kernelConfig(option: string): boolean | undefined {
+  try {
+    const text = zlib.gunzipSync(fs.readFileSync('/proc/config.gz')).toString('utf8');
+    return new RegExp(`^${option}=[ym]$`, 'm').test(text);
+  } catch {
+    return undefined;
   }
 }
