@@ -42,4 +42,4 @@ for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-c/tree-
 }
 // The lab's probe program is compiled at run time (`datapath-lens lab trace`): ship its source.
 copyFileSync('server/src/lab/probe.bpf.c', join('dist', 'lab-probe.bpf.c'));
-copyFileSync('server/src/lab/netkit-attach.c', join('dist', 'lab-netkit-attach.c'));
+copyFileSync('server/src/lab/mprog-attach.c', join('dist', 'lab-mprog-attach.c'));

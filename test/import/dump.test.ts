@@ -51,6 +51,11 @@ describe('import --from-dump', () => {
     // The kernel keeps 15 characters; the C file gives the function back.
     expect(a.text).toMatch(/^attach tc-ingress lxc-a prog cil_from_container_a file "node\.bpf\.c" priority \d+ +# id \d+; tag [0-9a-f]{16}; .*truncated it to "cil_from_contai"/m);
     expect(a.text).toMatch(/^attach tc-ingress lxc-b prog count_packets file "node\.bpf\.c"/m);
+    // bpftool 7.5 lists tcx and netkit programs (kind "tcx/egress", "netkit/peer", ...).
+    expect(a.text).toMatch(/^attach tcx-egress lxc-a prog count_packets file "node\.bpf\.c" +# id \d+/m);
+    expect(a.text).toMatch(/^netkit nk-n ifindex 23 -- eth0@pod-n 10\.0\.1\.30\/32 ifindex \d+ mode l3$/m);
+    expect(a.text).toMatch(/^attach netkit-peer nk-n prog nk_from_pod_n file "node\.bpf\.c"/m);
+    expect(a.text).toMatch(/^attach netkit-primary nk-n prog nk_to_pod_n file "node\.bpf\.c"/m);
   });
 
   it('walks every path of the original the same way', () => {

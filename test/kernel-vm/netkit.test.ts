@@ -5,8 +5,9 @@
 //   1. `lab up / trace --json / down` of test/lab/netkit/netkit-pods.topo: every predicted path
 //      against the kernel, and the claims of datapath.md "netkit" one by one;
 //   2. the kernel's refusal of a netkit attach through the peer's ifindex;
-//   3. the import round trip of the Cilium-like node (lxc veths, a netkit pair, a bridge pair,
-//      host-gw routes): `import --prefix P` gives the same path results as the original.
+//   3. the import round trip of the Cilium-like node (lxc veths with classic and tcx programs, a
+//      netkit pair with its programs, a bridge pair, host-gw routes): `import --prefix P`, which
+//      reads tcx and netkit programs through the VM's bpftool 7.5, gives the same path results.
 // Skips, saying why, where qemu or the VM's kernel is missing; DATAPATH_LENS_VM=required (CI)
 // turns that skip into a failure.
 import { spawnSync } from 'node:child_process';
@@ -37,8 +38,8 @@ step trace $CLI lab trace "$W/lab/netkit-pods.topo" --json
 P=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).prefix)' "$DL_OUT/up.out")
 IDX=$(node -e 'const u=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(u.devices.find(d=>d.dev==="eth0@pod-a").ifindex)' "$DL_OUT/up.out")
 PIN=$(ls -d /tmp/datapath-lens-lab-$P/bpffs/obj*/nk_a_guard | head -n 1)
-HELPER=/tmp/datapath-lens-lab-$P/netkit-attach
-step peer-attach ip netns exec "$P-pod-a" "$HELPER" "$PIN" "$IDX" primary
+HELPER=/tmp/datapath-lens-lab-$P/mprog-attach
+step peer-attach ip netns exec "$P-pod-a" "$HELPER" attach "$PIN" "$IDX" netkit-primary
 step down $CLI lab down "$W/lab/netkit-pods.topo"
 
 step node-up $CLI lab up "$W/node/cilium-node.topo" --json
@@ -62,7 +63,7 @@ describe('netkit on a kernel that has it (qemu)', () => {
     unsupported = process.getuid?.() === 0 ? kvm.vmUnsupported() : 'the kernel VM runs as root';
     if (unsupported && required) throw new Error(`DATAPATH_LENS_VM=required, but ${unsupported}`);
     if (unsupported) { console.warn(`test/kernel-vm/netkit.test.ts skipped: ${unsupported}.`); return; }
-    if (!fs.existsSync(path.join(ROOT, 'dist/cli.js')) || !fs.existsSync(path.join(ROOT, 'dist/lab-netkit-attach.c'))) {
+    if (!fs.existsSync(path.join(ROOT, 'dist/cli.js')) || !fs.existsSync(path.join(ROOT, 'dist/lab-mprog-attach.c'))) {
       spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT });
     }
     parser = await createCParser();
@@ -95,8 +96,10 @@ describe('netkit on a kernel that has it (qemu)', () => {
     // L3 pairs (no ARP) and an L2 pair (ARP across it) through the host.
     expect(by('pod-d', 'pod-e')).toMatchObject({ verdict: 'delivered', hops: ['eth0@pod-d:egress', 'nk-d@host:ingress', 'nk-e@host:egress', 'eth0@pod-e:ingress'] });
     expect(by('pod-e', '10.0.5.1')).toMatchObject({ verdict: 'delivered' });
-    // TC_ACT_UNSPEC is NETKIT_NEXT: the policy (forward) lets it through.
+    // TC_ACT_UNSPEC is NETKIT_NEXT: passed after the last program. TC_ACT_PIPE is no netkit
+    // code (a tc filter would read it as "next"): dropped.
     expect(by('pod-f', 'pod-d')).toMatchObject({ verdict: 'delivered' });
+    expect(by('pod-g', 'pod-d')).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-g:egress'] });
   });
 
   it('refuses a netkit attach through the peer end (EACCES)', () => {

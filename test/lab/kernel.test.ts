@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUnsupported } from '../../server/src/lab/support';
+import { labUnsupported, tcxSupported } from '../../server/src/lab/support';
 import type { TracedPath } from '../../server/src/lab/trace';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -50,6 +50,13 @@ const EXPECT: Record<string, (p: TracedPath[]) => void> = {
     expect(b.observed).toMatchObject({ verdict: 'delivered', hops: ['eth0@pod-a:egress', 'eth0@pod-b:ingress'] });
     expect(d.observed).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-c:egress'] });
   },
+  'tcx.topo': ([next, drop, pipe]) => {
+    // tcx runs ahead of the classic filters: its drop hides their redirect; "next" (and
+    // TC_ACT_PIPE, read as TCX_NEXT) hands over to them.
+    expect(next.observed).toMatchObject({ verdict: 'delivered', hops: ['eth0@pod-a:egress', 'lxc-a@host:ingress', 'eth0@pod-b:ingress'] });
+    expect(drop.observed).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-c:egress', 'lxc-c@host:ingress'] });
+    expect(pipe.observed).toMatchObject({ verdict: 'delivered', hops: ['eth0@pod-d:egress', 'lxc-d@host:ingress', 'eth0@pod-b:ingress'] });
+  },
   'self-egress.topo': ([p]) => {
     expect(p.observed.note).toMatch(/lxc-b@host:egress ran \d+ times in a row/);
   },
@@ -83,6 +90,8 @@ describe.skipIf(!!unsupported)('the kernel lab', () => {
       try {
         expect(up.status, up.stderr).toBe(0);
         prefix = JSON.parse(up.stdout).prefix;
+        // Where the kernel has tcx, tcx-* lines go on as tcx, not as classic filters.
+        if (tcxSupported()) expect((JSON.parse(up.stdout).notes as string[]).filter((n) => /classic tc/.test(n))).toEqual([]);
         const trace = cli(['lab', 'trace', file, '--json'], 120_000);
         const json = JSON.parse(trace.stdout || '{}') as { paths: TracedPath[]; skipped: string | null };
         const bad = json.paths?.filter((p) => !p.match) ?? [];

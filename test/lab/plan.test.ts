@@ -167,12 +167,12 @@ describe('programs and maps', () => {
     const objs = planObjects(topology, (a) => a.fileAbs, '/w', '/w/fs');
     expect(objs[0].type).toBe('tc');
     const w = new Walker(topology);
-    expect(() => attachCommands(topology, plan, objs, (d, h) => w.chain(d, h))).toThrow(/no netkit attach helper/);
-    const a = attachCommands(topology, plan, objs, (d, h) => w.chain(d, h), '/w/netkit-attach');
+    expect(() => attachCommands(topology, plan, objs, (d, h) => w.chain(d, h))).toThrow(/netkit attach helper was not built/);
+    const a = attachCommands(topology, plan, objs, (d, h) => w.chain(d, h), '/w/mprog');
     expect(lines(a.commands)).toEqual([
-      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/a 40 primary',
-      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/b 40 peer',
-      'ip netns exec dl6-host /w/netkit-attach /w/fs/obj0-m_bpf/c 40 peer',
+      'ip netns exec dl6-host /w/mprog attach /w/fs/obj0-m_bpf/a 40 netkit-primary',
+      'ip netns exec dl6-host /w/mprog attach /w/fs/obj0-m_bpf/b 40 netkit-peer',
+      'ip netns exec dl6-host /w/mprog attach /w/fs/obj0-m_bpf/c 40 netkit-peer',
     ]);
     expect(a.clsact).toEqual([]);
   });
@@ -197,7 +197,17 @@ describe('programs and maps', () => {
       'tc -n dl5-host filter add dev lxc ingress prio 12 bpf da object-pinned /w/fs/obj0-m_bpf/c',
       'ip -n dl5-p link set dev eth0 xdpgeneric pinned /w/fs/obj0-m_bpf/g',
     ]);
-    expect(a.notes[0]).toMatch(/bpftool 7\.1 cannot attach tcx/);
+    expect(a.notes[0]).toMatch(/attached as a classic tc ingress filter \(this kernel has no tcx/);
+    // With the tcx helper the tcx program goes on as tcx; the classic ones keep their order.
+    const b = attachCommands(topology, plan, objs, (d, h) => w.chain(d, h), '/w/mprog');
+    expect(lines(b.commands)).toEqual([
+      `ip netns exec dl5-host /w/mprog attach /w/fs/obj0-m_bpf/a ${plan.devices.get('lxc@host')!.ifindex} tcx-ingress`,
+      'tc -n dl5-host qdisc add dev lxc clsact',
+      'tc -n dl5-host filter add dev lxc ingress prio 10 bpf da object-pinned /w/fs/obj0-m_bpf/b',
+      'tc -n dl5-host filter add dev lxc ingress prio 11 bpf da object-pinned /w/fs/obj0-m_bpf/c',
+      'ip -n dl5-p link set dev eth0 xdpgeneric pinned /w/fs/obj0-m_bpf/g',
+    ]);
+    expect(b.notes).toEqual([]);
   });
 
   it('encodes IPs in network order, numbers and ifindexes little-endian, devices as MACs in 6-byte values', () => {
@@ -244,7 +254,17 @@ describe('probes', () => {
       'tc -n dl1-a filter add dev eth0 ingress prio 1 bpf da object-pinned /w/fs/probe/dl_probe_ingress',
       'tc -n dl1-a filter add dev eth0 egress prio 1 bpf da object-pinned /w/fs/probe/dl_probe_egress',
     ]);
-    expect(probeDetachCommands([dev]).every((c) => c.ignoreFailure)).toBe(true);
+    expect(probeDetachCommands([dev], p).every((c) => c.ignoreFailure)).toBe(true);
+    // With the tcx helper: tcx programs ahead of every other at both hooks (tcx runs before tc).
+    expect(lines(probeAttachCommands([dev], p, '/w/mprog'))).toEqual([
+      'ip netns exec dl1-a /w/mprog attach /w/fs/probe/dl_probe_ingress 100 tcx-ingress first',
+      'ip netns exec dl1-a /w/mprog attach /w/fs/probe/dl_probe_egress 100 tcx-egress first',
+    ]);
+    expect(lines(probeDetachCommands([dev], p, '/w/mprog'))).toEqual([
+      'ip netns exec dl1-a /w/mprog detach /w/fs/probe/dl_probe_ingress 100 tcx-ingress',
+      'ip netns exec dl1-a /w/mprog detach /w/fs/probe/dl_probe_egress 100 tcx-egress',
+    ]);
+    expect(probeDetachCommands([dev], p, '/w/mprog').every((c) => c.ignoreFailure)).toBe(true);
   });
 
   it('reads bpftool dumps of the counter and the events', () => {

@@ -156,6 +156,8 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
   for (const s of order) {
     const ns = topoNs.get(s.name)!;
     const { attaches: list, skipped } = attachmentsOf(s);
+    // bpftool's tcx and netkit entries carry no tag; the same program seen by tc has one.
+    const tagOf = new Map(list.filter((a) => a.prog.tag && a.prog.id !== undefined).map((a) => [a.prog.id, a.prog.tag]));
     for (const a of list) {
       const d = devs.get(linkKey(s.name, a.dev));
       if (!d) { attaches.push(`# left out in ${ns}: ${a.prog.name} at ${a.hook} of ${a.dev} (device not imported)`); continue; }
@@ -166,7 +168,8 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
       const pn = programName(a.prog.name, opts.sources ?? []);
       const prog = NAME.test(pn.name) ? pn.name : pn.name.replace(/[^A-Za-z0-9_.-]/g, '_');
       const file = pn.file ? ` file "${path.relative(opts.outDir, pn.file).split(path.sep).join('/')}"` : '';
-      const notes = [`id ${a.prog.id ?? '?'}`, `tag ${a.prog.tag ?? '?'}`];
+      const tag = a.prog.tag ?? tagOf.get(a.prog.id);
+      const notes = [`id ${a.prog.id ?? '?'}`, ...(tag ? [`tag ${tag}`] : [])];
       if (a.pref !== undefined) notes.push(`tc pref ${a.pref}`);
       if (pn.note) notes.push(pn.note);
       if (prog !== pn.name) notes.push(`kernel name "${pn.name}" is not a NAME`);

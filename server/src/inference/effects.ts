@@ -9,6 +9,7 @@ import { resolveTarget } from './targets';
 
 const TC_NAMES: Record<number, string> = { [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT' };
 const TCX_NAMES: Record<number, string> = { [-1]: 'TCX_NEXT', 0: 'TCX_PASS', 2: 'TCX_DROP', 7: 'TCX_REDIRECT' };
+const NETKIT_NAMES: Record<number, string> = { [-1]: 'NETKIT_NEXT', 0: 'NETKIT_PASS', 2: 'NETKIT_DROP', 7: 'NETKIT_REDIRECT' };
 const XDP_NAMES: Record<number, string> = { 0: 'XDP_ABORTED', 1: 'XDP_DROP', 2: 'XDP_PASS', 3: 'XDP_TX', 4: 'XDP_REDIRECT' };
 
 /** How the kernel reads a return value at a hook (tcx_action_code, tc_run, bpf_prog_run_xdp). */
@@ -21,7 +22,17 @@ export function verdictOfValue(value: number, hook: Hook): { action: 'pass' | 'n
     if (value === 3) return { action: 'drop', name, why: `returns ${name}: the frame is sent back out of the device it came in on` };
     return { action: 'drop', name, why: `returns ${value}, not an XDP action: bpf_warn_invalid_xdp_action, the frame is dropped` };
   }
-  if (hook.startsWith('tcx-') || hook.startsWith('netkit-')) {
+  if (hook.startsWith('netkit-')) {
+    // netkit_run stops at the first code other than NETKIT_NEXT; netkit_xmit then passes NEXT
+    // and PASS, redirects on REDIRECT and drops everything else (drivers/net/netkit.c).
+    const name = NETKIT_NAMES[value] ?? `${TC_NAMES[value] ?? value}`;
+    if (value === -1) return { action: 'next', name };
+    if (value === 0) return { action: 'pass', name };
+    if (value === 2) return { action: 'drop', name, why: `returns ${name}: netkit_xmit drops the packet (${hook})` };
+    if (value === 7) return { action: 'pass', name, why: 'NETKIT_REDIRECT without a redirect helper: nothing was recorded' };
+    return { action: 'drop', name, why: `returns ${name}, which netkit does not know (only NETKIT_NEXT, PASS, DROP, REDIRECT): netkit_xmit drops the packet` };
+  }
+  if (hook.startsWith('tcx-')) {
     // tcx_action_code: every code but -1/0/2/7 becomes TCX_NEXT.
     const name = TCX_NAMES[value] ?? `${TC_NAMES[value] ?? value} (read as TCX_NEXT)`;
     if (value === 0) return { action: 'pass', name };
@@ -67,7 +78,7 @@ export class AnalysisEffects implements ProgramEffects {
         return { ...o, note: [('note' in o ? o.note : undefined), `no redirect: ${target.how}`].filter(Boolean).join('; ') } as ProgramOutcome;
       }
       return {
-        action: 'redirect', result: xdp ? 'XDP_REDIRECT' : a.hook.startsWith('tcx-') ? 'TCX_REDIRECT' : 'TC_ACT_REDIRECT',
+        action: 'redirect', result: xdp ? 'XDP_REDIRECT' : a.hook.startsWith('tcx-') ? 'TCX_REDIRECT' : a.hook.startsWith('netkit-') ? 'NETKIT_REDIRECT' : 'TC_ACT_REDIRECT',
         helper: redirect.helper, kind: redirect.kind, rewritesL2: redirect.l2Rewritten, line,
         ...(target.dev ? { target: target.dev.key } : {}), targetHow: target.how,
       };

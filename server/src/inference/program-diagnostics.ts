@@ -35,6 +35,25 @@ export function placementDiagnostics(pl: Placement, program: ProgramModel): Diag
     if (!a.attachment || !a.topology) continue;
     out.push(...redirectChecks(program, a.attachment, a.topology));
   }
+  const netkit = hooks.filter((h) => h.startsWith('netkit-'));
+  if (netkit.length && program.progType !== 'xdp') out.push(...netkitReturnChecks(program, netkit));
+  return out;
+}
+
+/** The codes netkit_xmit acts on (drivers/net/netkit.c); any other return drops the packet. */
+const NETKIT_CODES = new Set([-1, 0, 2, 7]);
+
+function netkitReturnChecks(program: ProgramModel, hooks: Hook[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of program.returns) {
+    if (r.value === undefined || NETKIT_CODES.has(r.value)) continue;
+    const what = r.name ?? String(r.value);
+    out.push({
+      file: program.file, range: r.range, severity: 'warning', code: 'return-code-mismatch',
+      message: `${program.name} runs at ${hooks.join(', ')}, and netkit_xmit knows only NETKIT_NEXT (-1), NETKIT_PASS (0), NETKIT_DROP (2) and NETKIT_REDIRECT (7): it drops every packet for which this returns ${what}${r.name ? ` (${r.value})` : ''}. A tc filter would read it as "next"; here return TC_ACT_UNSPEC for that.`,
+      ...(r.name && r.text === r.name ? { fix: { title: 'Return TC_ACT_UNSPEC (NETKIT_NEXT)', range: r.range, text: 'TC_ACT_UNSPEC' } } : {}),
+    });
+  }
   return out;
 }
 

@@ -15,10 +15,10 @@ import { LabError, realRunner, type Runner } from './exec';
 import { mapFills, parseMapShow, updateCommand, type ObjectMaps } from './maps';
 import { labNs, newPrefix, ownsNs, workDir } from './naming';
 import { probeAttachCommands, probeCompileCommand, probeDetachCommands, probeFiles, probeLoadCommand, probeSource } from './probes';
-import { attachCommands, compileCommand, loadCommand, multiarchInclude, netkitAttachSource, netkitHelperCompileCommand, planObjects } from './programs';
+import { attachCommands, compileCommand, loadCommand, mprogCompileCommand, mprogSource, multiarchInclude, planObjects } from './programs';
 import { traceJson, traceTable, upJson, upText } from './report';
 import { readState, removeState, writeState, type LabState } from './state';
-import { labUnsupported, netkitUnsupported } from './support';
+import { labUnsupported, netkitUnsupported, tcxSupported } from './support';
 import { parseNetnsList, teardown } from './teardown';
 import { tracePaths } from './trace';
 
@@ -179,12 +179,13 @@ function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['p
   });
   const fills = mapFills(topology, objMaps, { ifindex: (k) => labDev(k).ifindex, mac: (k) => labDev(k).mac! });
   for (const f of fills) { run(updateCommand(f.map, f.key, f.value)); state.notes.push(`map ${f.why}`); }
-  let netkitHelper: string | undefined;
-  if (topology.attachments.some((a) => a.hook === 'netkit-primary' || a.hook === 'netkit-peer')) {
-    netkitHelper = path.join(state.workDir, 'netkit-attach');
-    run(netkitHelperCompileCommand(netkitAttachSource(), netkitHelper));
+  // tcx and netkit go on through the lab's own helper (the probes too, ahead of everything).
+  if (tcxSupported() || topology.attachments.some((a) => a.hook.startsWith('netkit-'))) {
+    state.mprog = path.join(state.workDir, 'mprog-attach');
+    run(mprogCompileCommand(mprogSource(), state.mprog));
+    save();
   }
-  const attach = attachCommands(topology, plan, objects, (dev, hooks) => walker.chain(dev, hooks), netkitHelper);
+  const attach = attachCommands(topology, plan, objects, (dev, hooks) => walker.chain(dev, hooks), state.mprog);
   state.clsact = attach.clsact;
   state.notes.push(...attach.notes);
   for (const c of attach.commands) run(c);
@@ -202,7 +203,7 @@ async function trace(abs: string, json: boolean, deps: LabDeps, run: Runner, out
   const probe = probeFiles(state.workDir, state.bpffs);
   const devices = state.devices;
   const detach = () => {
-    for (const c of probeDetachCommands(devices)) run(c);
+    for (const c of probeDetachCommands(devices, probe, state.mprog)) run(c);
     fs.rmSync(probe.pinDir, { recursive: true, force: true });
   };
   const results = await trapped(detach, () => {
@@ -210,7 +211,7 @@ async function trace(abs: string, json: boolean, deps: LabDeps, run: Runner, out
       fs.rmSync(probe.pinDir, { recursive: true, force: true });
       run(probeCompileCommand(probeSource(), probe.object, multiarchInclude()));
       run(probeLoadCommand(probe));
-      for (const c of probeAttachCommands(devices, probe)) run(c);
+      for (const c of probeAttachCommands(devices, probe, state.mprog)) run(c);
       return tracePaths(run, topology, paths, devices, probe, (ns) => labNs(state.prefix, ns), randomBytes(1)[0]);
     } finally {
       detach();

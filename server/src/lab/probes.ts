@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError, type Cmd } from './exec';
-import { clsactCommand, PROBE_PRIO, tcFilterCommand } from './programs';
+import { clsactCommand, mprogCommand, PROBE_PRIO, tcFilterCommand } from './programs';
 import type { LabDeviceState } from './state';
 
 export const PROBE_FILE = 'lab-probe.bpf.c';
@@ -34,18 +34,26 @@ export function probeLoadCommand(p: ProbeFiles): Cmd {
   return { argv: ['bpftool', 'prog', 'loadall', p.object, p.pinDir, 'type', 'tc', 'pinmaps', path.join(p.pinDir, 'maps')], timeoutMs: 60_000 };
 }
 
-export function probeAttachCommands(devices: LabDeviceState[], p: ProbeFiles): Cmd[] {
-  return devices.flatMap((d) => [
-    clsactCommand(d.labNs, d.name),
-    tcFilterCommand(d.labNs, d.name, 'ingress', PROBE_PRIO, path.join(p.pinDir, 'dl_probe_ingress')),
-    tcFilterCommand(d.labNs, d.name, 'egress', PROBE_PRIO, path.join(p.pinDir, 'dl_probe_egress')),
-  ]);
+/**
+ * The probes at ingress and egress of every device. With the tcx helper (kernel 6.6+) they go
+ * on as tcx programs before every other (BPF_F_BEFORE): tcx programs run ahead of classic tc
+ * filters, so a classic probe would miss what a tcx program drops or redirects. Without it,
+ * classic filters of the lowest priority.
+ */
+export function probeAttachCommands(devices: LabDeviceState[], p: ProbeFiles, mprog?: string): Cmd[] {
+  return devices.flatMap((d) => mprog
+    ? (['ingress', 'egress'] as const).map((dir) => mprogCommand(mprog, 'attach', d.labNs, d.ifindex, `tcx-${dir}`, path.join(p.pinDir, `dl_probe_${dir}`), true))
+    : [
+      clsactCommand(d.labNs, d.name),
+      tcFilterCommand(d.labNs, d.name, 'ingress', PROBE_PRIO, path.join(p.pinDir, 'dl_probe_ingress')),
+      tcFilterCommand(d.labNs, d.name, 'egress', PROBE_PRIO, path.join(p.pinDir, 'dl_probe_egress')),
+    ]);
 }
 
-export function probeDetachCommands(devices: LabDeviceState[]): Cmd[] {
-  return devices.flatMap((d) => (['ingress', 'egress'] as const).map((dir) => ({
-    argv: ['tc', '-n', d.labNs, 'filter', 'del', 'dev', d.name, dir, 'prio', String(PROBE_PRIO)], ignoreFailure: true,
-  })));
+export function probeDetachCommands(devices: LabDeviceState[], p: ProbeFiles, mprog?: string): Cmd[] {
+  return devices.flatMap((d) => (['ingress', 'egress'] as const).map((dir) => (mprog
+    ? mprogCommand(mprog, 'detach', d.labNs, d.ifindex, `tcx-${dir}`, path.join(p.pinDir, `dl_probe_${dir}`))
+    : { argv: ['tc', '-n', d.labNs, 'filter', 'del', 'dev', d.name, dir, 'prio', String(PROBE_PRIO)], ignoreFailure: true })));
 }
 
 export function resetCounterCommand(p: ProbeFiles): Cmd {

@@ -73,22 +73,25 @@ export function planObjects(
   });
 }
 
-/** The netkit attach helper (netkit-attach.c) beside the bundle, or in the sources (tests). */
-export function netkitAttachSource(dir: string = __dirname): string {
-  for (const f of [path.join(dir, NETKIT_ATTACH_FILE), path.join(dir, 'netkit-attach.c'), path.resolve(dir, '../server/src/lab/netkit-attach.c')]) {
+/** The mprog attach helper (mprog-attach.c: tcx and netkit) beside the bundle, or in the sources (tests). */
+export function mprogSource(dir: string = __dirname): string {
+  for (const f of [path.join(dir, MPROG_FILE), path.join(dir, 'mprog-attach.c'), path.resolve(dir, '../server/src/lab/mprog-attach.c')]) {
     if (fs.existsSync(f)) return f;
   }
-  throw new LabError(`the lab's netkit attach helper (${NETKIT_ATTACH_FILE}) is missing beside ${dir}`);
+  throw new LabError(`the lab's tcx/netkit attach helper (${MPROG_FILE}) is missing beside ${dir}`);
 }
-export const NETKIT_ATTACH_FILE = 'lab-netkit-attach.c';
+export const MPROG_FILE = 'lab-mprog-attach.c';
 
 /** The helper is a host program: the machine's C compiler (clang, which the lab needs anyway). */
-export function netkitHelperCompileCommand(source: string, binary: string): Cmd {
+export function mprogCompileCommand(source: string, binary: string): Cmd {
   return { argv: ['clang', '-O2', '-o', binary, source], timeoutMs: 60_000 };
 }
 
-export function netkitAttachCommand(helper: string, ns: string, primaryIfindex: number, hook: 'netkit-primary' | 'netkit-peer', pinned: string): Cmd {
-  return { argv: ['ip', 'netns', 'exec', ns, helper, pinned, String(primaryIfindex), hook === 'netkit-primary' ? 'primary' : 'peer'] };
+export type MprogHook = 'tcx-ingress' | 'tcx-egress' | 'netkit-primary' | 'netkit-peer';
+
+/** Attach (appended, or `first`) or detach a pinned program at a tcx/netkit hook of an ifindex in `ns`. */
+export function mprogCommand(helper: string, mode: 'attach' | 'detach', ns: string, ifindex: number, hook: MprogHook, pinned: string, first = false): Cmd {
+  return { argv: ['ip', 'netns', 'exec', ns, helper, mode, pinned, String(ifindex), hook, ...(first ? ['first'] : [])], ...(mode === 'detach' ? { ignoreFailure: true } : {}) };
 }
 
 export interface AttachPlan {
@@ -113,13 +116,14 @@ export function tcFilterCommand(ns: string, dev: string, dir: 'ingress' | 'egres
 
 /**
  * Attach commands in the engine's order (`chain`: tcx before classic, then priority, then
- * declaration). bpftool 7.1 has no tcx attach (`bpftool net attach` knows only xdp*), so
- * tcx-* programs go on as classic direct-action filters ahead of the classic ones.
+ * declaration). tcx and netkit programs go on through the mprog helper (`mprog`, built where
+ * the kernel has tcx); without it, tcx-* programs go on as classic direct-action filters
+ * ahead of the classic ones (said in the notes), and netkit cannot be attached.
  */
 export function attachCommands(
   topo: Topology, plan: DevicePlan, objects: LabObject[],
   chain: (dev: DevKey, hooks: Hook[]) => Attachment[],
-  netkitAttach?: string,
+  mprog?: string,
 ): AttachPlan {
   const pinOf = new Map<Attachment, string>();
   for (const o of objects) for (const a of o.attachments) pinOf.set(a, path.join(o.pinDir, a.prog));
@@ -128,20 +132,23 @@ export function attachCommands(
   for (const key of devs) {
     const d = topo.devices.get(key)!;
     const ns = plan.devices.get(key)!.labNs;
+    const ifindex = plan.devices.get(key)!.ifindex;
     for (const { dir, hooks } of DIRECTIONS) {
       const atts = chain(key, hooks);
-      if (!atts.length) continue;
+      const classic = mprog ? atts.filter((a) => !a.hook.startsWith('tcx-')) : atts;
+      if (mprog) for (const a of atts.filter((x) => x.hook.startsWith('tcx-'))) out.commands.push(mprogCommand(mprog, 'attach', ns, ifindex, a.hook as MprogHook, pinOf.get(a)!));
+      if (!classic.length) continue;
       if (!out.clsact.includes(`${ns}/${d.name}`)) { out.clsact.push(`${ns}/${d.name}`); out.commands.push(clsactCommand(ns, d.name)); }
-      atts.forEach((a, i) => {
-        if (a.hook.startsWith('tcx-')) out.notes.push(`${a.prog} at ${a.hook} of ${key}: attached as a classic tc ${dir} filter (bpftool 7.1 cannot attach tcx programs); it still runs before the classic ones`);
+      classic.forEach((a, i) => {
+        if (a.hook.startsWith('tcx-')) out.notes.push(`${a.prog} at ${a.hook} of ${key}: attached as a classic tc ${dir} filter (this kernel has no tcx, or the lab's tcx helper was not built); it still runs before the classic ones`);
         out.commands.push(tcFilterCommand(ns, d.name, dir, FIRST_USER_PRIO + i, pinOf.get(a)!));
       });
     }
     // netkit programs: through the primary's ifindex, in the primary's namespace, in chain order.
     for (const hook of ['netkit-primary', 'netkit-peer'] as const) {
       for (const a of chain(key, [hook])) {
-        if (!netkitAttach) throw new LabError(`attach ${hook} ${key}: no netkit attach helper was built`);
-        out.commands.push(netkitAttachCommand(netkitAttach, ns, plan.devices.get(key)!.ifindex, hook, pinOf.get(a)!));
+        if (!mprog) throw new LabError(`attach ${hook} ${key}: the lab's netkit attach helper was not built`);
+        out.commands.push(mprogCommand(mprog, 'attach', ns, ifindex, hook, pinOf.get(a)!));
       }
     }
     for (const hook of ['xdp', 'xdp-generic'] as const) {

@@ -29,6 +29,8 @@ export interface LabState {
   /** The bpffs mount point, once mounted. */
   bpffs?: string;
   devices: LabDeviceState[];
+  /** The tcx/netkit attach helper, when the lab built one (the probes then go on as tcx). */
+  mprog?: string;
   /** Devices that got a clsact qdisc (labNs/name). */
   clsact: string[];
   /** Notes for the user (tcx attached the classic way, ...). */

@@ -78,3 +78,9 @@ function kernelConfig(option: string): boolean | undefined {
     return undefined;
   }
 }
+
+/** tcx (bpf_mprog at the tc hooks) came with kernel 6.6. */
+export function tcxSupported(release: string = os.release()): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  return !!m && (Number(m[1]) > 6 || (Number(m[1]) === 6 && Number(m[2]) >= 6));
+}

@@ -38,11 +38,20 @@ int nk_c_peer(struct __sk_buff *skb)
 	return bpf_redirect_peer(NK_B_IFINDEX, 0);
 }
 
-/* netkit/peer of nk-f: TC_ACT_UNSPEC is "next": the device's policy (forward) lets it pass. */
+/* netkit/peer of nk-f: TC_ACT_UNSPEC is NETKIT_NEXT; after the last program netkit_xmit
+ * passes it (the device's policy only counts when no program is attached). */
 SEC("netkit/peer")
 int nk_f_next(struct __sk_buff *skb)
 {
 	return TC_ACT_UNSPEC;
+}
+
+/* netkit/peer of nk-g: TC_ACT_PIPE means "next" to a tc filter (and to tcx), but netkit knows
+ * only NEXT, PASS, DROP and REDIRECT: it drops the packet. */
+SEC("netkit/peer")
+int nk_g_pipe(struct __sk_buff *skb)
+{
+	return TC_ACT_PIPE;
 }
 
 char _license[] SEC("license") = "GPL";
