@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCParser, type CParser } from '../../server/src/ebpf/parser';
 import { importCommand } from '../../server/src/import/command';
-import { importTopology } from '../../server/src/import/core';
+import { bpftoolBlindSpots, importTopology } from '../../server/src/import/core';
 import { emitTopology } from '../../server/src/import/emit';
 import { NameMap } from '../../server/src/import/names';
 import type { NsSnapshot } from '../../server/src/import/snapshot';
@@ -65,6 +65,25 @@ describe('import --from-dump', () => {
     const got = walk(parser, path.join(FIX, 'cilium-node', 'imported.topo'), imported, [C]);
     expect(want.length).toBe(7);
     expect(got).toEqual(want);
+  });
+
+  it('says which programs an old bpftool cannot have listed', () => {
+    expect(bpftoolBlindSpots('bpftool v7.1.0\nusing libbpf v1.1\n')).toBe('bpftool v7.1 does not list tcx (7.3+) or netkit (7.4+) programs: any attached that way are missing from this file');
+    expect(bpftoolBlindSpots('bpftool v7.3.0')).toMatch(/does not list netkit \(7\.4\+\) programs/);
+    expect(bpftoolBlindSpots('bpftool v7.5.0\nusing libbpf v1.5')).toBeUndefined();
+    expect(bpftoolBlindSpots(undefined)).toBeUndefined();
+    // The committed dump was made with bpftool 7.5: nothing to say. The same dump from 7.1 says so.
+    expect(fromDump(DUMP).text).not.toMatch(/Not listed/);
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'dump-old-'));
+    try {
+      fs.cpSync(DUMP, old, { recursive: true });
+      fs.writeFileSync(path.join(old, 'root', 'bpftool-version'), 'bpftool v7.1.0\nusing libbpf v1.1\n');
+      const r = fromDump(old);
+      expect(r.text.split('\n')[1]).toBe('# Not listed: bpftool v7.1 does not list tcx (7.3+) or netkit (7.4+) programs: any attached that way are missing from this file');
+      expect(r.unreadable).toContain('bpftool v7.1 does not list tcx (7.3+) or netkit (7.4+) programs: any attached that way are missing from this file');
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
   });
 
   it('without the C file keeps the truncated kernel name and says so', () => {

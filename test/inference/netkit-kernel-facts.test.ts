@@ -72,6 +72,13 @@ describe('netkit, as the kernel showed it', () => {
     expect(d.reason).toMatch(/nk_a_guard returns NETKIT_DROP/);
   });
 
+  it('generic XDP runs on a netkit device (native XDP does not: no ndo_bpf)', () => {
+    const p = find('pod-h', 'pod-d');
+    expect(p.verdict).toBe('dropped');
+    expect(p.reason).toMatch(/nk_xdp_drop returns XDP_DROP: do_xdp_generic drops the packet/);
+    expect(p.hops[1].stages).not.toContain('sch_handle_ingress');
+  });
+
   it('a peer redirect into a netkit pair skips the primary\'s egress and its netkit/primary program', () => {
     const p = find('pod-b', 'pod-a');
     expect(p.verdict).toBe('delivered');

@@ -40,6 +40,10 @@ IDX=$(node -e 'const u=JSON.parse(require("fs").readFileSync(process.argv[1],"ut
 PIN=$(ls -d /tmp/datapath-lens-lab-$P/bpffs/obj*/nk_a_guard | head -n 1)
 HELPER=/tmp/datapath-lens-lab-$P/mprog-attach
 step peer-attach ip netns exec "$P-pod-a" "$HELPER" attach "$PIN" "$IDX" netkit-primary
+# drivers/net/netkit.c has no ndo_bpf: native XDP is refused, generic XDP is taken.
+XDP=$(ls -d /tmp/datapath-lens-lab-$P/bpffs/obj*/nk_xdp_drop | head -n 1)
+step xdp-native ip -n "$P-host" link set dev nk-b xdpdrv pinned "$XDP"
+step xdp-generic ip -n "$P-host" link set dev nk-b xdpgeneric pinned "$XDP"
 step down $CLI lab down "$W/lab/netkit-pods.topo"
 
 step node-up $CLI lab up "$W/node/cilium-node.topo" --json
@@ -100,6 +104,8 @@ describe('netkit on a kernel that has it (qemu)', () => {
     // code (a tc filter would read it as "next"): dropped.
     expect(by('pod-f', 'pod-d')).toMatchObject({ verdict: 'delivered' });
     expect(by('pod-g', 'pod-d')).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-g:egress'] });
+    // Generic XDP on a netkit device: dropped in __netif_receive_skb_core, before tc ingress.
+    expect(by('pod-h', 'pod-d')).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-h:egress'] });
   });
 
   it('refuses a netkit attach through the peer end (EACCES)', () => {
@@ -107,6 +113,12 @@ describe('netkit on a kernel that has it (qemu)', () => {
     expect(r.rc).toBe(1);
     expect(r.err).toMatch(/Permission denied \(netkit programs attach through the primary end's ifindex\)/);
     expect(step('down').rc, step('down').err).toBe(0);
+  });
+
+  it('refuses native XDP on a netkit device and takes generic XDP', () => {
+    expect(step('xdp-native').rc).not.toBe(0);
+    expect(step('xdp-native').err).toMatch(/Underlying driver does not support XDP in native mode/);
+    expect(step('xdp-generic').rc, step('xdp-generic').err).toBe(0);
   });
 
   it('imports the Cilium-like node (netkit included) into a topology with the same paths', () => {

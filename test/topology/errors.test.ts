@@ -441,6 +441,14 @@ describe('attach errors', () => {
     const veth = base + 'attach netkit-primary v0 prog p';
     one(veth, 'topo-bad-hook', span(veth, 3, 'netkit-primary'), '"v0@host" is a veth.');
   });
+
+  it('no native XDP on a netkit device (no ndo_bpf), with a fix to xdp-generic', () => {
+    const t = 'netns pod\nnetkit nk0 -- nk1@pod\nattach xdp nk1@pod prog p';
+    const d = one(t, 'topo-bad-hook', span(t, 2, 'xdp'), 'netkit has no native XDP', 'use xdp-generic');
+    expect(d.fix).toEqual({ title: 'Use xdp-generic', range: span(t, 2, 'xdp'), text: 'xdp-generic' });
+    expect(parse(t).topology.attachments).toEqual([]);
+    expect(parse(t.replace('attach xdp', 'attach xdp-generic')).diagnostics).toEqual([]);
+  });
 });
 
 describe('recovery', () => {

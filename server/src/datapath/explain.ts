@@ -106,10 +106,10 @@ export function explainHook(h: Hook): string {
     case 'tcx-ingress': return 'tcx ingress (BPF link, kernel 6.6+): runs when the device plays Ingress, before any classic tc ingress filter.';
     case 'tc-egress': return 'tc egress (classic clsact filter): runs in __dev_queue_xmit (sch_handle_egress) when the device plays Egress, before the qdisc and the driver.';
     case 'tcx-egress': return 'tcx egress (BPF link, kernel 6.6+): runs when the device plays Egress, before any classic tc egress filter.';
-    case 'xdp': return 'native XDP: runs in the driver\'s receive (or, on a veth, in veth_poll on the skb its peer sent), before an sk_buff exists; Ingress only.';
+    case 'xdp': return 'native XDP: runs in the driver\'s receive (or, on a veth, in veth_poll on the skb its peer sent), before an sk_buff exists; Ingress only. netkit has none (no ndo_bpf).';
     case 'xdp-generic': return 'generic XDP: runs on the skb in __netif_receive_skb_core, after the driver, before tc ingress; Ingress only.';
-    case 'netkit-primary': return 'netkit primary program: runs in netkit_xmit when the primary (host) end transmits, i.e. for host → pod traffic.';
-    case 'netkit-peer': return 'netkit peer program: runs in netkit_xmit when the peer (pod) end transmits, i.e. for pod → host traffic.';
+    case 'netkit-primary': return 'netkit primary program: runs in netkit_xmit when the primary (host) end transmits, i.e. for host → pod traffic. skb->dev is already the peer, so a redirect finds its ifindex in the pod\'s namespace; codes other than NETKIT_NEXT, PASS, DROP and REDIRECT drop the packet.';
+    case 'netkit-peer': return 'netkit peer program: runs in netkit_xmit when the peer (pod) end transmits, i.e. for pod → host traffic. skb->dev is already the primary, so a redirect finds its ifindex in the host\'s namespace, and bpf_redirect(ifindex, 0) skips the primary\'s ingress; codes other than NETKIT_NEXT, PASS, DROP and REDIRECT drop the packet.';
   }
 }
 

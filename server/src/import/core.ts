@@ -8,6 +8,7 @@ import { emitTopology } from './emit';
 import { ImportError } from './errors';
 import type { CSource } from './programs';
 import type { RawMachine } from './raw';
+import { FILES } from './dump-layout';
 import { dumpNamespaces, readDump } from './read-dump';
 import { liveNamespaces, readLive } from './read-live';
 import { snapshot } from './snapshot';
@@ -55,6 +56,7 @@ export function importTopology(req: ImportRequest): ImportResult {
   }
   if (!machine.namespaces.length) throw new ImportError(req.prefix ? `no namespace is named ${req.prefix}-*` : 'no namespace selected');
   const snaps = machine.namespaces.map(snapshot);
+  const blind = bpftoolBlindSpots(machine.namespaces[0]?.read(FILES.bpftoolVersion));
   if (!isRoot && !req.fromDump) notes.push('without root, bpftool and ip_forward in other namespaces may be unreadable');
   const sources: CSource[] = (req.sources ?? []).map((f) => {
     try {
@@ -68,13 +70,26 @@ export function importTopology(req: ImportRequest): ImportResult {
     source: machine.source, prefix: req.prefix, sources, outDir: req.outDir,
     where: (ns, file) => byName.get(ns)?.where(file) ?? file,
   });
-  const unreadable = [...notes, ...out.unreadable];
+  const unreadable = [...notes, ...(blind ? [blind] : []), ...out.unreadable];
   let text = out.text;
-  if (notes.length) text = text.replace('\n', `\n${notes.map((n) => `# Could not read: ${n}`).join('\n')}\n`);
+  const head = [...notes.map((n) => `# Could not read: ${n}`), ...(blind ? [`# Not listed: ${blind}`] : [])];
+  if (head.length) text = text.replace('\n', `\n${head.join('\n')}\n`);
   // What we write must parse: a failure here is our bug, said before anything is written.
   const errors = parseTopology(text, path.join(req.outDir, 'imported.topo')).diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new ImportError(`the imported topology does not parse (a bug): ${errors.map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('; ')}`);
   return { text, unreadable, namespaces: snaps.length };
+}
+
+/**
+ * What the bpftool that made `bpftool -j net show` could not list: tcx programs came to its
+ * net dump with bpftool 7.3 (kernel 6.6), netkit programs with 7.4 (kernel 6.7).
+ */
+export function bpftoolBlindSpots(versionText: string | undefined): string | undefined {
+  const m = /bpftool v(\d+)\.(\d+)/.exec(versionText ?? '');
+  if (!m) return undefined;
+  const v = Number(m[1]) * 100 + Number(m[2]);
+  const missing = [...(v < 703 ? ['tcx (7.3+)'] : []), ...(v < 704 ? ['netkit (7.4+)'] : [])];
+  return missing.length ? `bpftool v${m[1]}.${m[2]} does not list ${missing.join(' or ')} programs: any attached that way are missing from this file` : undefined;
 }
 
 /** Writes `text` to `file` through a temporary file in the same folder, renamed only on success. */

@@ -23,6 +23,7 @@ function liveNs(run: Runner, name: string): RawNamespace {
     [FILES.route, ipn('-j', 'route')],
     [FILES.nsids, ipn('-j', 'netns', 'list-id')],
     [FILES.bpftool, exec('bpftool', '-j', 'net', 'show')],
+    [FILES.bpftoolVersion, exec('bpftool', 'version')],
     [FILES.forward, exec('cat', '/proc/sys/net/ipv4/ip_forward')],
   ]);
   const cache = new Map<string, string | undefined>();
@@ -46,7 +47,7 @@ function liveNs(run: Runner, name: string): RawNamespace {
           if (file === FILES.link) throw new ImportError(`"${argv.join(' ')}" failed: ${why}`);
           ns.unreadable.push(`${argv.join(' ')}: ${why}`);
           // Optional sources: the output says they could not be read.
-          text = file === FILES.bpftool ? '' : file === FILES.forward ? '' : file.startsWith('tc-') ? '' : undefined;
+          text = file === FILES.bpftool ? '' : file === FILES.forward ? '' : file.startsWith('tc-') ? '' : file === FILES.bpftoolVersion ? '' : undefined;
         }
       }
       cache.set(file, text);

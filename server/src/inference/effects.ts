@@ -17,7 +17,7 @@ export function verdictOfValue(value: number, hook: Hook): { action: 'pass' | 'n
   if (hook === 'xdp' || hook === 'xdp-generic') {
     const name = XDP_NAMES[value] ?? `${value}`;
     if (value === 2) return { action: 'pass', name };
-    if (value === 1) return { action: 'drop', name, why: `returns ${name}: the driver drops the frame` };
+    if (value === 1) return { action: 'drop', name, why: `returns ${name}: ${hook === 'xdp-generic' ? 'do_xdp_generic drops the packet' : 'the driver drops the frame'}` };
     if (value === 0) return { action: 'drop', name, why: `returns ${name} (0): the frame is dropped and the trace_xdp_exception tracepoint fires` };
     if (value === 3) return { action: 'drop', name, why: `returns ${name}: the frame is sent back out of the device it came in on` };
     return { action: 'drop', name, why: `returns ${value}, not an XDP action: bpf_warn_invalid_xdp_action, the frame is dropped` };

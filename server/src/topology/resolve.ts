@@ -271,6 +271,12 @@ class Resolver {
       this.error(tokenRange(s.hook), 'topo-bad-hook', `Hook "${hook}" belongs to a netkit pair and is named on its primary end; "${dev.key}" is ${dev.kind === 'netkit' ? 'the peer end (programs attach through the primary\'s ifindex)' : `a ${dev.kind}`}.`);
       return;
     }
+    if (hook === 'xdp' && dev.kind === 'netkit') {
+      // drivers/net/netkit.c has no ndo_bpf: `ip link set ... xdpdrv` is refused (checked on 6.12).
+      this.error(tokenRange(s.hook), 'topo-bad-hook', `netkit has no native XDP (the driver has no ndo_bpf): the kernel refuses to attach "${s.prog.text}" at xdp of ${dev.key} ("Underlying driver does not support XDP in native mode"). Generic XDP works on any device: use xdp-generic.`,
+        { title: 'Use xdp-generic', range: tokenRange(s.hook), text: 'xdp-generic' });
+      return;
+    }
     const fileAbs = s.file ? path.resolve(path.dirname(this.file), s.file.text) : undefined;
     const att: Attachment = {
       hook, dev: dev.key, prog: s.prog.text, order: this.topo.attachments.length, range: s.range,

@@ -54,4 +54,12 @@ int nk_g_pipe(struct __sk_buff *skb)
 	return TC_ACT_PIPE;
 }
 
+/* Generic XDP on nk-h (host side): netkit has no native XDP, but generic XDP runs on the skb in
+ * __netif_receive_skb_core, before tc ingress, on any device. */
+SEC("xdp")
+int nk_xdp_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
+}
+
 char _license[] SEC("license") = "GPL";
