@@ -45,6 +45,12 @@ XDP=$(ls -d /tmp/datapath-lens-lab-$P/bpffs/obj*/nk_xdp_drop | head -n 1)
 step xdp-native ip -n "$P-host" link set dev nk-b xdpdrv pinned "$XDP"
 step xdp-generic ip -n "$P-host" link set dev nk-b xdpgeneric pinned "$XDP"
 step down $CLI lab down "$W/lab/netkit-pods.topo"
+# datapath.md's defaults: a pair made without options is L3 (NOARP, no MAC), policy forward.
+ip netns add dl-defaults
+step defaults-add ip -n dl-defaults link add nk0 type netkit peer name nk1
+ip -n dl-defaults -j -d link show nk0 >"$DL_OUT/defaults.json"
+step defaults-mac ip -n dl-defaults link set dev nk0 address 02:00:00:00:00:01
+ip netns del dl-defaults
 
 step node-up $CLI lab up "$W/node/cilium-node.topo" --json
 NP=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).prefix)' "$DL_OUT/node-up.out")
@@ -106,6 +112,16 @@ describe('netkit on a kernel that has it (qemu)', () => {
     expect(by('pod-g', 'pod-d')).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-g:egress'] });
     // Generic XDP on a netkit device: dropped in __netif_receive_skb_core, before tc ingress.
     expect(by('pod-h', 'pod-d')).toMatchObject({ verdict: 'dropped', hops: ['eth0@pod-h:egress'] });
+  });
+
+  it('defaults: L3 mode (NOARP, no MAC, none can be set), policy forward on both ends', () => {
+    expect(step('defaults-add').rc, step('defaults-add').err).toBe(0);
+    const [l] = JSON.parse(file('defaults.json')) as Array<{ flags: string[]; address: string; linkinfo: { info_kind: string; info_data: Record<string, string> } }>;
+    expect(l.linkinfo).toMatchObject({ info_kind: 'netkit', info_data: { mode: 'l3', type: 'primary', policy: 'forward', peer_policy: 'forward' } });
+    expect(l.flags).toContain('NOARP');
+    expect(l.address).toBe('00:00:00:00:00:00');
+    expect(step('defaults-mac').rc).not.toBe(0);
+    expect(step('defaults-mac').err).toMatch(/Operation not supported/);
   });
 
   it('refuses a netkit attach through the peer end (EACCES)', () => {

@@ -12,6 +12,7 @@ import {
   proxyArpDevices, routeCommands,
 } from '../../server/src/lab/build';
 import { LabError, showCmd, type Cmd } from '../../server/src/lab/exec';
+import { tcxSupported } from '../../server/src/lab/support';
 import { behind, encodeOperand, mapFills, parseMapShow } from '../../server/src/lab/maps';
 import { deviceNameProblem, labNs, newPrefix, ownsNs, pingPattern, statePath, worldNs } from '../../server/src/lab/naming';
 import { parseCount, parseEvents, probeAttachCommands, probeDetachCommands, probeFiles, probeSource } from '../../server/src/lab/probes';
@@ -149,6 +150,12 @@ describe('programs and maps', () => {
     const t = parseTopology('netns p\nveth eth0@p -- lxc\nattach xdp lxc prog x file "m.bpf.c"\n', '/x/t.topo').topology;
     expect(planObjects(t, (a) => a.fileAbs, '/w', '/w/fs', () => ['xdp', 'sched_cls'])[0].type).toBeUndefined();
     expect(planObjects(t, (a) => a.fileAbs, '/w', '/w/fs', () => ['xdp'])[0].type).toBe('xdp');
+  });
+
+  it('tcx from kernel 6.6', () => {
+    expect(['5.15.0-91-generic', '6.1.0-28-amd64', '6.5.13'].map((r) => tcxSupported(r))).toEqual([false, false, false]);
+    expect(['6.6.0', '6.12.95+deb12-amd64', '6.18.44-fc-v657', '7.0.1'].map((r) => tcxSupported(r))).toEqual([true, true, true, true]);
+    expect(tcxSupported('unknown')).toBe(false);
   });
 
   it('netkit: the primary made with its peer, in its mode; programs through the primary\'s ifindex, in line order', () => {
