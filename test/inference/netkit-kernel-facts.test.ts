@@ -79,6 +79,15 @@ describe('netkit, as the kernel showed it', () => {
     expect(p.hops[1].stages).not.toContain('sch_handle_ingress');
   });
 
+  it('no hairpin or recursion warning for a netkit program that redirects to skb->dev (neither applies in netkit_xmit)', () => {
+    const w = new Workspace(parser, readIfExists);
+    const c = '/x/b.c';
+    w.setCFile(c, '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("netkit/peer") int back(struct __sk_buff *s) { return bpf_redirect(5, 0); }\n');
+    w.setTopology('/x/t.topo', 'netns pod\nnetkit nk0 ifindex 5 -- eth0@pod 10.0.0.2/32\nattach netkit-peer nk0 prog back file "b.c"\n');
+    expect(w.diagnostics().filter((d) => d.code === 'redirect-wrong-direction')).toEqual([]);
+    w.dispose();
+  });
+
   it('a peer redirect into a netkit pair skips the primary\'s egress and its netkit/primary program', () => {
     const p = find('pod-b', 'pod-a');
     expect(p.verdict).toBe('delivered');

@@ -60,9 +60,12 @@ function netkitReturnChecks(program: ProgramModel, hooks: Hook[]): Diagnostic[] 
 /** Checks of each redirect against the device it runs at and the device it names. */
 function redirectChecks(program: ProgramModel, att: Attachment, topo: Topology): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const here = topo.devices.get(att.dev);
+  const attached = topo.devices.get(att.dev);
+  // A netkit/primary program runs with skb->dev already the pod's end (netkit_xmit).
+  const here = att.hook === 'netkit-primary' && attached?.peer ? topo.devices.get(attached.peer) : attached;
   if (!here) return out;
   const role = roleOfHook(att.hook);
+  const netkit = att.hook.startsWith('netkit-');
   for (const r of program.redirects) {
     // An ignored result never redirects: redirect-result-ignored already says so.
     if (!r.resultUsed) continue;
@@ -80,6 +83,9 @@ function redirectChecks(program: ProgramModel, att: Attachment, topo: Topology):
     }
     if (r.kind !== 'egress' && r.kind !== 'ingress') continue;
     if (t.key === here.key) {
+      // From netkit_xmit a redirect to skb->dev is neither a hairpin at a tc hook nor a
+      // dev_queue_xmit recursion of the same device: none of the messages below would be true.
+      if (netkit) continue;
       if (r.kind === 'egress' && role === 'ingress') d('warning', 'redirect-wrong-direction', `${r.helper}(${here.name}, 0) at ${here.key}'s ingress sends the packet straight back out of ${here.name}, toward the sender (a hairpin).`);
       else if (r.kind === 'ingress' && role === 'ingress') d('warning', 'redirect-wrong-direction', `${r.helper}(${here.name}, BPF_F_INGRESS) at ${here.key}'s own ingress puts the packet back through the backlog queue into the same hook: a loop.`);
       else if (r.kind === 'egress' && role === 'egress') d('warning', 'redirect-wrong-direction', `${r.helper}(${here.name}, 0) at ${here.key}'s own egress re-enters dev_queue_xmit of the same device: the dev_xmit_recursion limit drops the packet.`);
