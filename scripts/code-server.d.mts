@@ -8,7 +8,7 @@ export interface CodeServer { url: string; proc: ChildProcess; stop(): Promise<v
 export function cacheDir(): string;
 export function codeServerDir(): string;
 export function codeServerBin(): string;
-export function ensureAptPackages(packages?: string[], log?: (s: string) => void): void;
+export function ensureAptPackages(packages?: string[], log?: (s: string) => void, who?: string): void;
 export function ensureCodeServer(log?: (s: string) => void): string;
 export function profile(root: string): Profile;
 export function writeSettings(p: Profile, extra?: Record<string, unknown>): void;

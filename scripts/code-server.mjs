@@ -40,12 +40,12 @@ function run(cmd, args, options = {}) {
 const dpkgInstalled = (p) => run('dpkg-query', ['-W', '-f=${Status}', p]).out.includes('install ok installed');
 
 /** Installs the missing Debian packages when we are root with apt; else says what is missing. */
-export function ensureAptPackages(packages = APT_PACKAGES, log = console.log) {
+export function ensureAptPackages(packages = APT_PACKAGES, log = console.log, who = 'code-server') {
   if (!existsSync('/usr/bin/dpkg-query')) return; // not Debian: the npm install will say what it lacks
   const missing = packages.filter((p) => !dpkgInstalled(p));
   if (!missing.length) return;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(`code-server needs the Debian packages ${missing.join(', ')}: run sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Error(`${who} needs the Debian packages ${missing.join(', ')}: run sudo apt-get install -y ${missing.join(' ')}`);
   }
   log(`Installing ${missing.join(', ')} with apt-get...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

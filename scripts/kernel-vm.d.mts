@@ -2,7 +2,7 @@
 export const MIRROR: string;
 export const SUITE: string;
 export const APT_PACKAGES: string[];
-export interface VmManifest { release: string; vmlinuz: string; modules: string; toolsBin: string; initrd: string; packages: Record<string, string> }
+export interface VmManifest { release: string; vmlinuz: string; modules: string; toolsBin: string; packages: Record<string, string> }
 export interface VmResult {
   status: number | null;
   stdout: string;
@@ -13,9 +13,7 @@ export interface VmResult {
   accel: 'kvm' | 'tcg';
   release: string;
 }
-export function cacheDir(): string;
 export function vmDir(): string;
-export function ensureAptPackages(packages?: string[], log?: (s: string) => void): void;
 export function parsePackages(text: string): Array<Record<string, string>>;
 export function readManifest(): VmManifest | undefined;
 export function ensureVmAssets(log?: (s: string) => void): Promise<VmManifest>;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cacheDir, ensureAptPackages } from './code-server.mjs';
 
 export const MIRROR = 'http://deb.debian.org/debian';
 export const SUITE = 'bookworm-backports';
@@ -32,29 +33,10 @@ const MODULES = [
   'net/sched/sch_ingress', 'net/sched/cls_bpf', 'drivers/net/dummy',
 ];
 
-export function cacheDir() {
-  return process.env.DATAPATH_LENS_CACHE ?? path.join(os.homedir(), '.cache', 'datapath-lens');
-}
 export function vmDir() { return path.join(cacheDir(), 'kernel-vm'); }
 const manifestPath = () => path.join(vmDir(), 'manifest.json');
 
 const log0 = (s) => process.stderr.write(`${s}\n`);
-
-/** Installs the Debian packages qemu needs when missing (root on Debian only). */
-export function ensureAptPackages(packages = APT_PACKAGES, log = log0) {
-  const missing = packages.filter((p) => {
-    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
-    return !(r.stdout ?? '').includes('install ok installed');
-  });
-  if (!missing.length) return;
-  if (process.getuid?.() !== 0) throw new Error(`the kernel VM needs ${missing.join(', ')} (apt-get install ${missing.join(' ')})`);
-  log(`apt-get install ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, encoding: 'utf8' });
-  let r = install();
-  if (r.status !== 0) { spawnSync('apt-get', ['update', '-qq'], { env }); r = install(); }
-  if (r.status !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed: ${(r.stderr ?? '').trim()}`);
-}
 
 async function download(url, dest) {
   const res = await fetch(url);
@@ -83,9 +65,7 @@ function newest(stanzas, re) {
   let best;
   for (const s of stanzas) {
     if (!re.test(s.Package)) continue;
-    const key = s.Package.startsWith('linux-image-') ? s.Package : s.Version;
-    const bestKey = best && (best.Package.startsWith('linux-image-') ? best.Package : best.Version);
-    if (!best || spawnSync('dpkg', ['--compare-versions', key.replace(/^linux-image-/, ''), 'gt', bestKey.replace(/^linux-image-/, '')]).status === 0) best = s;
+    if (!best || spawnSync('dpkg', ['--compare-versions', s.Version, 'gt', best.Version]).status === 0) best = s;
   }
   if (!best) throw new Error(`${SUITE} has no package matching ${re}`);
   return best;
@@ -94,8 +74,7 @@ function newest(stanzas, re) {
 export function readManifest() {
   try {
     const m = JSON.parse(fs.readFileSync(manifestPath(), 'utf8'));
-    if (![m.vmlinuz, m.modules, m.toolsBin].every((f) => fs.existsSync(f))) return undefined;
-    return { ...m, initrd: ensureInitramfs(m.modules) };
+    return [m.vmlinuz, m.modules, m.toolsBin].every((f) => fs.existsSync(f)) ? m : undefined;
   } catch { return undefined; }
 }
 
@@ -106,7 +85,7 @@ export function readManifest() {
 export async function ensureVmAssets(log = log0) {
   const have = readManifest();
   if (have) return have;
-  ensureAptPackages(APT_PACKAGES, log);
+  ensureAptPackages(APT_PACKAGES, log, 'the kernel VM');
   const dir = vmDir();
   fs.mkdirSync(dir, { recursive: true });
   log(`kernel VM: reading the ${SUITE} index`);
@@ -253,7 +232,7 @@ export async function runInVm(script, { cwd = process.cwd(), timeoutMs = 600_000
     ...(kvm ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
     '-smp', String(Math.min(2, os.cpus().length)), '-m', String(memoryMb),
     '-display', 'none', '-monitor', 'none', '-serial', `file:${path.join(out, 'console.log')}`, '-no-reboot', '-nic', 'none',
-    '-kernel', m.vmlinuz, '-initrd', m.initrd,
+    '-kernel', m.vmlinuz, '-initrd', ensureInitramfs(m.modules),
     '-append', `console=ttyS0 ${process.env.DATAPATH_LENS_VM_DEBUG ? 'dl.debug' : 'quiet'} panic=-1 rdinit=/init dl.out=${out}`,
     '-fsdev', 'local,id=hostroot,path=/,security_model=passthrough,readonly=on,multidevs=remap', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot',
     '-fsdev', `local,id=out,path=${out},security_model=passthrough`, '-device', 'virtio-9p-pci,fsdev=out,mount_tag=out',

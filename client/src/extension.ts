@@ -5,7 +5,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
   type ErrorHandler, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { RequestImport, RequestVerify, StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
+import { DEFAULT_SETTINGS, RequestImport, RequestVerify, StatusNotification, type IndexStatus, type Settings } from '../../server/src/lsp/protocol';
 import { Preview } from './preview';
 
 let client: LanguageClient | undefined;
@@ -13,9 +13,9 @@ let client: LanguageClient | undefined;
 function settings(): Settings {
   const c = vscode.workspace.getConfiguration('datapathLens');
   return {
-    sectionMacros: c.get<string[]>('sectionMacros', []),
-    loaderGlobs: c.get<string[]>('loaderGlobs', []),
-    maxFileSize: c.get<number>('maxFileSize', 1024 * 1024),
+    sectionMacros: c.get<string[]>('sectionMacros', DEFAULT_SETTINGS.sectionMacros),
+    loaderGlobs: c.get<string[]>('loaderGlobs', DEFAULT_SETTINGS.loaderGlobs),
+    maxFileSize: c.get<number>('maxFileSize', DEFAULT_SETTINGS.maxFileSize),
   };
 }
 

@@ -8,9 +8,7 @@ export const PREVIEW_VIEW_TYPE = 'datapathLens.preview';
 /** Extension → webview. */
 export type ToWebview =
   /** The picture of the followed document; null when the server has none (with why). */
-  | { type: 'graph'; view: GraphView | null; message?: string }
-  /** Choose a path (a code lens "open the preview on this path"). */
-  | { type: 'select'; graph: number; path: number };
+  | { type: 'graph'; view: GraphView | null; message?: string };
 
 /** Webview → extension. */
 export type FromWebview =

@@ -43,7 +43,10 @@ export class Preview implements vscode.WebviewPanelSerializer<PreviewState> {
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (!this.panel || !previewable(e.textEditor.document)) return;
         if (this.doc?.toString() !== e.textEditor.document.uri.toString()) return;
-        this.line = e.selections[0]?.active.line;
+        // The picture depends on the cursor's line only: a move within it asks nothing (edits refresh on their own).
+        const line = e.selections[0]?.active.line;
+        if (line === this.line) return;
+        this.line = line;
         this.schedule('cursor');
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {

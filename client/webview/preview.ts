@@ -60,7 +60,6 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   if (!m || typeof m !== 'object') return;
   switch (m.type) {
     case 'graph': onGraph(m.view, m.message); break;
-    case 'select': choose({ graph: m.graph, path: m.path }); break;
   }
 });
 

@@ -7,6 +7,11 @@ import type { Fib } from './routing';
 export type L2Dest = { kind: 'mac'; mac: string; owner: DevKey } | { kind: 'external' } | { kind: 'none' };
 
 /** A device's MAC: the topology's `mac`, else one of its own (every device has its own). */
+/** The device at the other end of a device's link: a pair's peer, or a NIC's wire partner. */
+export function partnerOf(d: Device): DevKey | undefined {
+  return d.kind === 'veth' || d.kind === 'netkit' ? d.peer : d.wire;
+}
+
 export function macOf(d: Device): string {
   return d.mac ?? `auto:${d.key}`;
 }
@@ -59,7 +64,7 @@ export class Links {
     const seg = this.segment(out.key);
     const owner = seg.find((d) => d.key !== out.key && !d.master && d.addrs.some((c) => c.addr === nextHop));
     if (owner) return { dest: { kind: 'mac', mac: macOf(owner), owner: owner.key } };
-    const partnerKey = out.kind === 'veth' || out.kind === 'netkit' ? out.peer : out.wire;
+    const partnerKey = partnerOf(out);
     const partner = partnerKey ? this.dev(partnerKey) : undefined;
     if (partner && !partner.master && this.topo.namespaces.get(partner.ns)?.forwarding) {
       const hit = this.fib.lookup(partner.ns, nextHop);

@@ -22,6 +22,10 @@ export const REDIRECT_OUT = ['dev_queue_xmit'];
 export const EGRESS_HOOK = ['__dev_queue_xmit', 'nf_hook_egress', 'sch_handle_egress'];
 
 /** What the device's transmit does after tc egress. */
+/** netkit_xmit runs the pair's programs (netkit_run), then hands the packet to the peer's backlog. */
+export const NETKIT_XMIT = ['dev_hard_start_xmit', 'netkit_xmit', 'netkit_run'];
+export const NETKIT_TO_BACKLOG = ['__netif_rx', 'enqueue_to_backlog'];
+
 export function transmit(d: Device, peerHasXdp: boolean): string[] {
   switch (d.kind) {
     case 'nic': return ['__dev_xmit_skb', 'sch_direct_xmit', 'dev_hard_start_xmit', 'ndo_start_xmit'];
@@ -32,7 +36,7 @@ export function transmit(d: Device, peerHasXdp: boolean): string[] {
         ? ['dev_hard_start_xmit', 'veth_xmit', 'veth_forward_skb', 'veth_xdp_rx', 'ptr_ring_produce', 'napi_schedule']
         : ['dev_hard_start_xmit', 'veth_xmit', 'veth_forward_skb', '__dev_forward_skb', '__netif_rx', 'enqueue_to_backlog'];
     case 'bridge': return ['dev_hard_start_xmit', 'br_dev_xmit', 'br_fdb_find_rcu'];
-    case 'netkit': return ['dev_hard_start_xmit', 'netkit_xmit', 'netkit_run', '__netif_rx', 'enqueue_to_backlog'];
+    case 'netkit': return [...NETKIT_XMIT, ...NETKIT_TO_BACKLOG];
   }
 }
 

@@ -1,7 +1,7 @@
 // Walks one packet through a topology, device by device (topology-dsl.md "Semantics"):
 // each hop gets the device's role, how the packet got there, the kernel stages and the
 // programs that ran; eBPF programs act through ProgramEffects.
-import { formatIp } from '../topology/address';
+import { addressOwner, formatIp } from '../topology/address';
 import { HOST_NS, type Attachment, type Device, type DevKey, type Hook, type PathSpec, type Topology } from '../topology/model';
 import { Links, macOf, type L2Dest } from './links';
 import {
@@ -9,6 +9,7 @@ import {
   type Hop, type HookRun, type PathResult, type ProgramEffects, type ProgramOutcome, type Role, type Verdict, type Via,
 } from './path';
 import { Fib } from './routing';
+import { skbDevOf } from './skb-dev';
 import * as S from './stages';
 
 export const MAX_HOPS = 64;
@@ -102,7 +103,7 @@ export class Walker {
     if (f.kind === 'ns') ns = f.ns;
     else if (f.kind === 'dev') { dev = this.dev(f.dev); ns = dev.ns; srcIp = dev.addrs[0]?.addr; }
     else {
-      const owner = [...this.topo.devices.values()].find((d) => d.addrs.some((c) => c.addr === f.ip));
+      const owner = addressOwner(this.topo, f.ip);
       if (!owner) return { reason: `no device has the address ${f.text}: a path starts at a namespace, a device or one of the topology's addresses` };
       ns = owner.ns;
       srcIp = f.ip;
@@ -152,7 +153,7 @@ export class Walker {
     if (d.kind === 'netkit') {
       // netkit_xmit runs the pair's programs after skb->dev has become the peer (drivers/net/netkit.c).
       const primary = d.netkitEnd === 'primary' ? d.key : d.peer!;
-      hop.stages.push('dev_hard_start_xmit', 'netkit_xmit', 'netkit_run');
+      hop.stages.push(...S.NETKIT_XMIT);
       const o = this.runChain(hop, this.chain(primary, [d.netkitEnd === 'primary' ? 'netkit-primary' : 'netkit-peer']), 'egress', ctx);
       const ended = o && this.verdictOf(hop, o, step, ctx);
       if (ended) return ended;
@@ -168,7 +169,7 @@ export class Walker {
       }
       hop.stages.push('ndo_xdp_xmit');
     } else if (d.kind === 'netkit') {
-      hop.stages.push('__netif_rx', 'enqueue_to_backlog');
+      hop.stages.push(...S.NETKIT_TO_BACKLOG);
     } else {
       hop.stages.push(...S.transmit(d, peerHasXdp));
     }
@@ -268,14 +269,13 @@ export class Walker {
       hop.notes.push(`bpf_clone_redirect sent a copy to ${o.target ?? 'another device'}; the original goes on`);
       return undefined;
     }
-    const lastHook = hop.hooks[hop.hooks.length - 1]?.hook;
+    const last = hop.hooks[hop.hooks.length - 1];
+    const lastHook = last?.hook;
     if (o.kind === 'peer' && !(step.role === 'ingress' && (lastHook === 'tc-ingress' || lastHook === 'tcx-ingress'))) {
       hop.stages.push('skb_do_redirect');
       return { verdict: 'dropped', reason: `bpf_redirect_peer from ${lastHook ?? step.role}: skb_do_redirect drops the packet, because a peer redirect only works from tc ingress (skb_at_tc_ingress)` };
     }
-    // A netkit program runs after skb->dev has become the receiving end (netkit_xmit), so its
-    // redirect looks the ifindex up in that end's namespace.
-    const here = lastHook?.startsWith('netkit-') && d.peer ? this.dev(d.peer) : d;
+    const here = last ? skbDevOf(this.dev(last.attachment.dev), last.hook, this.topo.devices) : d;
     const target = this.redirectTarget(o, here, ctx.dstIp);
     if (!target.dev) return { verdict: 'dropped', reason: target.why };
     const t = target.dev;

@@ -5,8 +5,8 @@ import type { Diagnostic, Range } from '../topology/model';
 import { compile, headerResolver, type Compilation } from './conditionals';
 import { scanDirectives, type Directives, type MacroTable } from './defines';
 import { programDiagnostics } from './diagnostics';
-import { chunkCuts, chunkCutsEdit, diffWindow, parseChunks, type Chunk, type ChunkItem } from './chunks';
-import { moveDirectives, moveSpans, sameSpans, withinLine } from './incremental';
+import { chunkCuts, chunkCutsEdit, parseChunks, type Chunk, type ChunkItem } from './chunks';
+import { diffWindow, moveDirectives, moveSpans, sameSpans, withinLine } from './incremental';
 import { LineIndex, type Span } from './locations';
 import { ParseBudgetExceeded, type CParser } from './parser';
 import { BlankRules, preprocessEdit, preprocessTracked, type Change, type PreState } from './preprocess';
@@ -119,15 +119,9 @@ export class CDocument {
   /** Replace the whole text. */
   setText(text: string): void {
     const old = this.current;
-    if (text === old) return;
-    // The changed span: what lies between the common prefix and suffix.
-    const max = Math.min(old.length, text.length);
-    let start = 0;
-    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let oldEnd = old.length;
-    let newEnd = text.length;
-    while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) { oldEnd--; newEnd--; }
-    this.record(text, { start, oldEnd, newEnd }, null);
+    // The changed span: what lies between the common prefix and suffix (null: no change).
+    const change = diffWindow(old, text);
+    if (change) this.record(text, change, null);
   }
 
   /** Apply LSP content changes in order (0-based line / UTF-16 character ranges). */

@@ -64,7 +64,6 @@ export function helperFor(name: string, shortHelpers: ReadonlySet<string>, type:
 
 /** The redirect helpers whose return value is the verdict that makes the redirect happen. */
 export const VERDICT_REDIRECT_HELPERS = new Set(['bpf_redirect', 'bpf_redirect_peer', 'bpf_redirect_neigh', 'bpf_redirect_map']);
-export const REDIRECT_HELPERS = new Set([...VERDICT_REDIRECT_HELPERS, 'bpf_clone_redirect']);
 /** Helpers that write packet bytes at an offset: (ctx, offset, from, len, flags). */
 export const STORE_BYTES_HELPERS = new Set(['bpf_skb_store_bytes', 'bpf_xdp_store_bytes']);
 export const MEMCPY_FUNCTIONS = new Set(['memcpy', '__builtin_memcpy', 'memmove', '__builtin_memmove', '__bpf_memcpy', '__bpf_memcpy_builtin']);

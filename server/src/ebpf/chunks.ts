@@ -55,18 +55,6 @@ function isCut(blanked: string, lines: LineIndex, rest: Uint8Array, line: number
   return j === nl && nl + 1 < blanked.length;
 }
 
-/** The span that differs between two texts (common prefix and suffix left out), or null. */
-export function diffWindow(a: string, b: string): Change | null {
-  if (a === b) return null;
-  const max = Math.min(a.length, b.length);
-  let start = 0;
-  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let oldEnd = a.length;
-  let newEnd = b.length;
-  while (oldEnd > start && newEnd > start && a.charCodeAt(oldEnd - 1) === b.charCodeAt(newEnd - 1)) { oldEnd--; newEnd--; }
-  return { start, oldEnd, newEnd };
-}
-
 /** Up to this length, a chunk that has a syntax error after re-parsing is parsed afresh. */
 const FRESH_WITH_ERRORS = 32 * 1024;
 

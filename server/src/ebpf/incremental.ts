@@ -11,6 +11,22 @@ export function withinLine(oldText: string, newText: string, c: Change): boolean
   return !hasBreak(oldText, c.start, c.oldEnd) && !hasBreak(newText, c.start, c.newEnd);
 }
 
+/**
+ * The span that differs between two texts (common prefix and suffix left out), or null.
+ * Here because this file imports only types: the parser, preprocessor and chunker all use it
+ * without an import cycle.
+ */
+export function diffWindow(a: string, b: string): Change | null {
+  if (a === b) return null;
+  const max = Math.min(a.length, b.length);
+  let start = 0;
+  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let oldEnd = a.length;
+  let newEnd = b.length;
+  while (oldEnd > start && newEnd > start && a.charCodeAt(oldEnd - 1) === b.charCodeAt(newEnd - 1)) { oldEnd--; newEnd--; }
+  return { start, oldEnd, newEnd };
+}
+
 function hasBreak(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const ch = text.charCodeAt(i);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { Language, Parser, type Point, type Tree } from 'web-tree-sitter';
+import { diffWindow } from './incremental';
 
 export type { Node, Point, Tree } from 'web-tree-sitter';
 
@@ -105,13 +106,9 @@ export function pointAt(text: string, offset: number): Point {
  * edit (a new #define can change what is blanked elsewhere).
  */
 export function diffEdit(oldText: string, newText: string): TreeEdit | null {
-  if (oldText === newText) return null;
-  const max = Math.min(oldText.length, newText.length);
-  let start = 0;
-  while (start < max && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
-  let oldEnd = oldText.length;
-  let newEnd = newText.length;
-  while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) { oldEnd--; newEnd--; }
+  const d = diffWindow(oldText, newText);
+  if (!d) return null;
+  const { start, oldEnd, newEnd } = d;
   const startPosition = pointAt(oldText, start);
   return {
     startIndex: start,

@@ -5,6 +5,7 @@
 // length, so every offset, line and column stays where it was, and we keep each section
 // macro we blanked: its string is the ELF section that decides the program's type and hook.
 import { MacroTable, argumentTexts, expandMacro } from './defines';
+import { diffWindow } from './incremental';
 import type { LineIndex, Span } from './locations';
 import { decodeString, skipQuoted, tokenize } from './tokens';
 
@@ -271,16 +272,9 @@ export function preprocessEdit(
   const end = stop >= newText.length ? count : lines.lineOf(stop);
   for (let l = line; l < end; l++) { rest[l] = 1; last = l; }
   last = Math.max(last, markCrossing(rest, out.crossing, lines));
-  let changed: Change | null = null;
-  if (region !== oldRegion) {
-    let p = 0;
-    const max = Math.min(region.length, oldRegion.length);
-    while (p < max && region.charCodeAt(p) === oldRegion.charCodeAt(p)) p++;
-    let oe = oldRegion.length;
-    let ne = region.length;
-    while (oe > p && ne > p && region.charCodeAt(ne - 1) === oldRegion.charCodeAt(oe - 1)) { oe--; ne--; }
-    changed = { start: from + p, oldEnd: from + oe, newEnd: from + ne };
-  }
+  // The difference within the re-blanked region, moved to offsets of the whole text.
+  const d = diffWindow(oldRegion, region);
+  const changed: Change | null = d && { start: from + d.start, oldEnd: from + d.oldEnd, newEnd: from + d.newEnd };
   return { state: { pre: { text, marks: [...marks.slice(0, i), ...out.marks, ...moved] }, rest }, changed, lines: { first: line, last } };
 }
 

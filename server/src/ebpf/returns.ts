@@ -21,11 +21,12 @@ export interface ReturnInfo {
   values: ReturnValue[];
 }
 
-const TC_NAMES: Record<number, string> = {
+/** Verdict names by number (linux/pkt_cls.h, linux/bpf.h); also read by inference/effects. */
+export const TC_NAMES: Readonly<Record<number, string>> = {
   [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE',
   4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT', 8: 'TC_ACT_TRAP',
 };
-const XDP_NAMES: Record<number, string> = { 0: 'XDP_ABORTED', 1: 'XDP_DROP', 2: 'XDP_PASS', 3: 'XDP_TX', 4: 'XDP_REDIRECT' };
+export const XDP_NAMES: Readonly<Record<number, string>> = { 0: 'XDP_ABORTED', 1: 'XDP_DROP', 2: 'XDP_PASS', 3: 'XDP_TX', 4: 'XDP_REDIRECT' };
 
 /** The verdict family's name for a number, and what the kernel then does with the packet. */
 export function verdictMeaning(type: ProgramType, value: number): { name: string; effect: string } {

@@ -37,18 +37,6 @@ function sameOrigin(a: Origin | null, b: Origin | null): boolean {
   return a === b || LazyOrigin.same(a, b);
 }
 
-/** The one number all values agree on, or null. */
-export function singleConst(vals: readonly Value[]): number | null {
-  if (vals.length === 0) return null;
-  let n: number | null = null;
-  for (const v of vals) {
-    if (v.kind !== 'const') return null;
-    if (n !== null && n !== v.value) return null;
-    n = v.value;
-  }
-  return n;
-}
-
 /** Every value is a known number: their distinct numbers; else null. */
 export function constSet(vals: readonly Value[]): number[] | null {
   if (vals.length === 0) return null;

@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import { ImportError } from './errors';
 import { topoKind, type TopoKind } from './kinds';
-import { NAME, NameMap } from './names';
+import { NameMap } from './names';
+import { isMac, isProgName } from '../topology/syntax';
 import { linkKey, resolvePeers, type Peer } from './peers';
 import { attachmentsOf, programName, type CSource } from './programs';
 import type { Link, NsSnapshot } from './snapshot';
@@ -65,7 +66,7 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
   const attrs = (d: Dev, withMac = true) => {
     const out = [...(d.snap.addrs.get(d.link.ifname) ?? [])];
     out.push('ifindex', String(d.link.ifindex));
-    if (withMac && d.link.mac && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(d.link.mac)) out.push('mac', d.link.mac.toLowerCase());
+    if (withMac && d.link.mac && isMac(d.link.mac)) out.push('mac', d.link.mac.toLowerCase());
     return out.join(' ');
   };
   const comment = (notes: string[]) => (notes.length ? `  # ${notes.join('; ')}` : '');
@@ -166,7 +167,8 @@ export function emitTopology(snaps: NsSnapshot[], opts: EmitOptions): Emitted {
         continue;
       }
       const pn = programName(a.prog.name, opts.sources ?? []);
-      const prog = NAME.test(pn.name) ? pn.name : pn.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+      // The kernel allows '.' and a leading digit in program names; `prog` takes C identifiers.
+      const prog = isProgName(pn.name) ? pn.name : pn.name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_');
       const file = pn.file ? ` file "${path.relative(opts.outDir, pn.file).split(path.sep).join('/')}"` : '';
       const tag = a.prog.tag ?? tagOf.get(a.prog.id);
       const notes = [`id ${a.prog.id ?? '?'}`, ...(tag ? [`tag ${tag}`] : [])];

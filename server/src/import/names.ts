@@ -1,6 +1,6 @@
 // Names of the machine → NAMEs of the topology language ([A-Za-z_][A-Za-z0-9_.-]*), unique in
 // their scope; every change is reported so the output can say so.
-export const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+import { isName } from '../topology/syntax';
 
 export class NameMap {
   private readonly map = new Map<string, string>();
@@ -16,7 +16,7 @@ export class NameMap {
   get(real: string): string {
     const known = this.map.get(real);
     if (known !== undefined) return known;
-    let base = NAME.test(real) ? real : real.replace(/[^A-Za-z0-9_.-]/g, '_');
+    let base = isName(real) ? real : real.replace(/[^A-Za-z0-9_.-]/g, '_');
     if (!/^[A-Za-z_]/.test(base)) base = `_${base}`;
     let name = base;
     for (let i = 2; this.used.has(name); i++) name = `${base}-${i}`;

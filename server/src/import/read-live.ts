@@ -1,17 +1,14 @@
 // This machine's network state as raw namespaces: the dump's commands, run now (bounded in time).
 import type { Cmd, Runner } from '../lab/exec';
+import { parseNetnsList } from '../lab/teardown';
 import { FILES } from './dump-layout';
 import { ImportError } from './errors';
 import type { RawMachine, RawNamespace } from './raw';
 
-/** `ip netns list` → names (each line "name" or "name (id: N)"). */
-export function parseNetnsNames(text: string): string[] {
-  return text.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((n) => !!n);
-}
 
 export function liveNamespaces(run: Runner): string[] {
   const r = run({ argv: ['ip', 'netns', 'list'], ignoreFailure: true });
-  return parseNetnsNames(r.stdout);
+  return parseNetnsList(r.stdout);
 }
 
 function liveNs(run: Runner, name: string): RawNamespace {
@@ -32,7 +29,7 @@ function liveNs(run: Runner, name: string): RawNamespace {
     unreadable: [],
     where: (file) => {
       const argv = commandFor(file);
-      return argv ? `"${argv.join(' ')}"${name ? '' : ''}` : file;
+      return argv ? `"${argv.join(' ')}"` : file;
     },
     read: (file) => {
       if (cache.has(file)) return cache.get(file);

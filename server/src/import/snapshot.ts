@@ -113,7 +113,7 @@ function links(ns: RawNamespace): Link[] {
     // iproute2 6.7+ says "type": "primary" | "peer" (checked with 6.15 on kernel 6.12).
     if (kind === 'netkit') {
       const type = data ? optStr(data, 'type') : undefined;
-      l.netkit = { primary: type === 'primary' ? true : type === 'peer' ? false : typeof data?.primary === 'boolean' ? data.primary : undefined, mode: data ? optStr(data, 'mode') : undefined };
+      l.netkit = { primary: type === undefined ? undefined : type === 'primary', mode: data ? optStr(data, 'mode') : undefined };
     }
     const xdp = isObj(o.xdp) ? o.xdp : undefined;
     if (xdp) {

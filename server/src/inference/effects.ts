@@ -1,16 +1,15 @@
 // The engine's ProgramEffects from the C analysis: what each attached program does with a
 // packet, following the kernel's reading of its return value at that hook.
 import type { ProgramContext, ProgramEffects, ProgramOutcome } from '../datapath/path';
+import { TC_NAMES, XDP_NAMES } from '../ebpf/returns';
 import type { Attachment, Hook, Topology } from '../topology/model';
 import { progTypeOfHook } from './placement';
 import type { ProgramModel, ReturnFacts } from './program';
 import type { MapDecl } from './map-decls';
 import { resolveTarget } from './targets';
 
-const TC_NAMES: Record<number, string> = { [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT' };
 const TCX_NAMES: Record<number, string> = { [-1]: 'TCX_NEXT', 0: 'TCX_PASS', 2: 'TCX_DROP', 7: 'TCX_REDIRECT' };
 const NETKIT_NAMES: Record<number, string> = { [-1]: 'NETKIT_NEXT', 0: 'NETKIT_PASS', 2: 'NETKIT_DROP', 7: 'NETKIT_REDIRECT' };
-const XDP_NAMES: Record<number, string> = { 0: 'XDP_ABORTED', 1: 'XDP_DROP', 2: 'XDP_PASS', 3: 'XDP_TX', 4: 'XDP_REDIRECT' };
 
 /** How the kernel reads a return value at a hook (tcx_action_code, tc_run, bpf_prog_run_xdp). */
 export function verdictOfValue(value: number, hook: Hook): { action: 'pass' | 'next' | 'drop' | 'unknown'; name: string; why?: string } {

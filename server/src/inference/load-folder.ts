@@ -25,7 +25,8 @@ export function loadFolder(ws: Workspace, root: string, opts: { topologies: bool
       if (t !== undefined) ws.setTopology(f, t);
       continue;
     }
-    const text = /\.(c|h)$/.test(f) || isLoaderCandidate(f) ? readIfExists(f) : undefined;
+    // A .h is never a loader candidate and never set as a C file (only .c is): not read.
+    const text = f.endsWith('.c') || isLoaderCandidate(f) ? readIfExists(f) : undefined;
     if (text === undefined) continue;
     if (isBpfC(f, text)) {
       if (opts.cFiles && f.endsWith('.c')) ws.setCFile(f, text);

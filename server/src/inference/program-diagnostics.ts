@@ -1,6 +1,7 @@
 // Diagnostics that need to know where a program runs (contract.md codes): a peer redirect
 // away from tc ingress, a target without a peer, wrong-direction and stale-L2 redirects,
 // programs attached at a hook of another type or direction, programs nobody places.
+import { skbDevOf } from '../datapath/skb-dev';
 import type { Attachment, Device, Diagnostic, Hook, Topology } from '../topology/model';
 import type { LoaderEvidence } from './loaders/evidence';
 import { progTypeOfHook, roleOfHook, type Placement } from './placement';
@@ -61,9 +62,8 @@ function netkitReturnChecks(program: ProgramModel, hooks: Hook[]): Diagnostic[] 
 function redirectChecks(program: ProgramModel, att: Attachment, topo: Topology): Diagnostic[] {
   const out: Diagnostic[] = [];
   const attached = topo.devices.get(att.dev);
-  // A netkit/primary program runs with skb->dev already the pod's end (netkit_xmit).
-  const here = att.hook === 'netkit-primary' && attached?.peer ? topo.devices.get(attached.peer) : attached;
-  if (!here) return out;
+  if (!attached) return out;
+  const here = skbDevOf(attached, att.hook, topo.devices);
   const role = roleOfHook(att.hook);
   const netkit = att.hook.startsWith('netkit-');
   for (const r of program.redirects) {

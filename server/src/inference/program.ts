@@ -24,7 +24,6 @@ export interface RedirectFacts {
   resultUsed: boolean;
   /** The program rewrote the Ethernet destination before this call. */
   l2Rewritten: boolean;
-  l2How?: string;
 }
 
 export interface ReturnFacts {

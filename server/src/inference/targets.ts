@@ -2,6 +2,7 @@
 // matched to a device's `ifindex`, else (an ifindex computed at run time) a `map` line keyed by
 // the packet's destination address. Unresolved targets are left to the engine, which takes
 // the device the namespace's routes pick (and says so).
+import { skbDevOf } from '../datapath/skb-dev';
 import type { Attachment, Device, Topology } from '../topology/model';
 import type { MapDecl } from './map-decls';
 import type { RedirectFacts } from './program';
@@ -22,9 +23,8 @@ export function resolveTarget(r: RedirectFacts, attachment: Attachment, topo: To
   }
   if (r.ifindex !== undefined) {
     const attached = topo.devices.get(attachment.dev);
-    // skb_do_redirect looks the index up in skb->dev's namespace: prefer a match there. A
-    // netkit/primary program runs with skb->dev already the peer (netkit_xmit).
-    const at = attachment.hook === 'netkit-primary' && attached?.peer ? topo.devices.get(attached.peer) : attached;
+    // skb_do_redirect looks the index up in skb->dev's namespace: prefer a match there.
+    const at = attached && skbDevOf(attached, attachment.hook, topo.devices);
     const matches = [...topo.devices.values()].filter((d) => d.ifindex === r.ifindex);
     const dev = matches.find((d) => d.ns === at?.ns) ?? matches[0];
     if (dev) return { dev, how: `ifindex ${r.ifindex} (${r.ifindexText}) is ${dev.key}'s ifindex` };

@@ -3,7 +3,7 @@
 // the neighbour set-up that the engine's paths assume (datapath.md, "What a path assumes").
 // Pure: every function returns commands; lab.ts runs them.
 import type { PathResult } from '../datapath/path';
-import type { Links } from '../datapath/links';
+import { partnerOf, type Links } from '../datapath/links';
 import type { Fib } from '../datapath/routing';
 import { contains, formatIp } from '../topology/address';
 import { HOST_NS, type Device, type DevKey, type Topology } from '../topology/model';
@@ -154,10 +154,6 @@ export interface NeighbourNeed {
   /** Whose MAC answers: a topology device, or the world peer of a NIC without a wire. */
   owner: { dev: DevKey } | { worldPeerOf: DevKey };
   why: string;
-}
-
-function partnerOf(d: Device): DevKey | undefined {
-  return d.kind === 'veth' || d.kind === 'netkit' ? d.peer : d.wire;
 }
 
 /**

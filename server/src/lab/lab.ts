@@ -129,10 +129,9 @@ async function up(abs: string, json: boolean, deps: LabDeps, run: Runner, out: (
 function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['paths']>, state: LabState, run: Runner, save: () => void): void {
   const walker = ws.walker(topology);
   const plan = planDevices(topology, state.prefix);
-  if ([...topology.devices.values()].some((d) => d.kind === 'netkit')) {
-    const why = netkitUnsupported();
-    if (why) throw new LabError(`${[...topology.devices.values()].find((d) => d.kind === 'netkit')!.key} is a netkit device, and ${why}. \`node scripts/kernel-vm.mjs -- node dist/cli.js lab ...\` (from a checkout) runs the lab under a kernel that has netkit`);
-  }
+  const netkit = [...topology.devices.values()].find((d) => d.kind === 'netkit');
+  const why = netkit && netkitUnsupported();
+  if (why) throw new LabError(`${netkit!.key} is a netkit device, and ${why}. \`node scripts/kernel-vm.mjs -- node dist/cli.js lab ...\` (from a checkout) runs the lab under a kernel that has netkit`);
   const bpffs = path.join(state.workDir, 'bpffs');
   const objects = planObjects(topology, (a) => a.fileAbs ?? ws.programFor(a)?.file, state.workDir, bpffs, (f) => (ws.cFile(f)?.programs ?? []).map((p) => p.progType));
   // Compile first: a program that does not build leaves nothing behind.
@@ -161,7 +160,8 @@ function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['p
   }
   save();
   const labDev = (k: DevKey) => plan.devices.get(k)!;
-  for (const c of neighbourCommands(topology, plan, neighbourNeeds(topology, paths, walker.fib, walker.links), (d) => d.mac!)) run(c);
+  const neighbours = neighbourNeeds(topology, paths, walker.fib, walker.links);
+  for (const c of neighbourCommands(topology, plan, neighbours, (d) => d.mac!)) run(c);
 
   fs.mkdirSync(bpffs, { recursive: true });
   run({ argv: ['mount', '-t', 'bpf', 'bpf', bpffs] });
@@ -189,7 +189,7 @@ function build(ws: Workspace, topology: Topology, paths: ReturnType<Workspace['p
   state.clsact = attach.clsact;
   state.notes.push(...attach.notes);
   for (const c of attach.commands) run(c);
-  for (const n of neighbourNeeds(topology, paths, walker.fib, walker.links)) state.notes.push(`permanent neighbour ${formatIp(n.ip)} on ${n.dev}: ${n.why}`);
+  for (const n of neighbours) state.notes.push(`permanent neighbour ${formatIp(n.ip)} on ${n.dev}: ${n.why}`);
   state.complete = true;
   save();
 }

@@ -10,7 +10,7 @@
 // So lxc.bpf.c's `endpoints` maps the destination pod's IP to its host-side veth's ifindex,
 // and `endpoint_macs` maps it to the pod's MAC. Numbers are stored in the host's byte order
 // (little-endian here), IPs in network byte order, MACs as their 6 bytes.
-import { formatIp } from '../topology/address';
+import { addressOwner, formatIp } from '../topology/address';
 import type { DevKey, MapFill, MapOperand, Topology } from '../topology/model';
 import { LabError, type Cmd } from './exec';
 
@@ -70,7 +70,7 @@ export function behind(topo: Topology, r: DevKey): Array<{ ip: number; owner: De
   for (const c of peer?.addrs ?? []) add(c.addr, peer!.key);
   for (const route of topo.routes) {
     if (route.dev !== r || !route.dest || route.dest.len !== 32) continue;
-    const owner = [...topo.devices.values()].find((x) => x.addrs.some((c) => c.addr === route.dest!.addr));
+    const owner = addressOwner(topo, route.dest!.addr);
     if (owner) add(route.dest.addr, owner.key);
   }
   return out;

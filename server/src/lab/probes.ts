@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError, type Cmd } from './exec';
-import { clsactCommand, mprogCommand, PROBE_PRIO, tcFilterCommand } from './programs';
+import { clsactCommand, compileCommand, loadCommand, mprogCommand, PROBE_PRIO, tcFilterCommand } from './programs';
 import type { LabDeviceState } from './state';
 
 export const PROBE_FILE = 'lab-probe.bpf.c';
@@ -27,11 +27,11 @@ export function probeFiles(workDir: string, bpffs: string): ProbeFiles {
 
 /** clang for the probe: -mcpu=v3 for the atomic fetch-and-add that numbers the events. */
 export function probeCompileCommand(source: string, object: string, include: string): Cmd {
-  return { argv: ['clang', '-O2', '-g', '-mcpu=v3', '-target', 'bpf', `-I${include}`, '-c', source, '-o', object], timeoutMs: 60_000 };
+  return compileCommand(source, object, include, ['-mcpu=v3']);
 }
 
 export function probeLoadCommand(p: ProbeFiles): Cmd {
-  return { argv: ['bpftool', 'prog', 'loadall', p.object, p.pinDir, 'type', 'tc', 'pinmaps', path.join(p.pinDir, 'maps')], timeoutMs: 60_000 };
+  return loadCommand({ ...p, type: 'tc' });
 }
 
 /**

@@ -33,8 +33,8 @@ export function multiarchInclude(): string {
   return `/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
 }
 
-export function compileCommand(source: string, object: string, include: string): Cmd {
-  return { argv: ['clang', '-O2', '-g', '-target', 'bpf', `-I${include}`, '-c', source, '-o', object], timeoutMs: 60_000 };
+export function compileCommand(source: string, object: string, include: string, extra: string[] = []): Cmd {
+  return { argv: ['clang', '-O2', '-g', ...extra, '-target', 'bpf', `-I${include}`, '-c', source, '-o', object], timeoutMs: 60_000 };
 }
 
 /** `bpftool prog loadall OBJ DIR [type T] pinmaps DIR/maps`: every program pinned by its name. */

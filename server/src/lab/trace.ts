@@ -2,7 +2,7 @@
 // hooks it passed, the destination's Icmp InEchos counter whether it arrived, the world
 // namespace's probe whether it left the model. Then predicted and observed side by side.
 import type { PathResult, Verdict } from '../datapath/path';
-import { formatIp } from '../topology/address';
+import { addressOwner, formatIp } from '../topology/address';
 import type { Topology } from '../topology/model';
 import type { Cmd, Runner } from './exec';
 import { pingPattern } from './naming';
@@ -106,14 +106,14 @@ export function senderOf(p: PathResult, topo: Topology, nsOf: (ns: string) => st
   const f = p.spec.from;
   if (f.kind === 'ns') return { ns: nsOf(f.ns) };
   if (f.kind === 'dev') { const d = topo.devices.get(f.dev)!; return { ns: nsOf(d.ns), bind: d.name }; }
-  const owner = [...topo.devices.values()].find((d) => d.addrs.some((c) => c.addr === f.ip));
+  const owner = addressOwner(topo, f.ip);
   return owner ? { ns: nsOf(owner.ns), bind: f.text } : undefined;
 }
 
 /** The namespace where the destination address is local, if the topology has it. */
 export function receiverNs(p: PathResult, topo: Topology): string | undefined {
   if (p.dstIp === undefined) return undefined;
-  return [...topo.devices.values()].find((d) => d.addrs.some((c) => c.addr === p.dstIp))?.ns;
+  return addressOwner(topo, p.dstIp)?.ns;
 }
 
 /** One echo request, at most one second of waiting for its reply. */

@@ -6,7 +6,7 @@ import type { ProgramModel } from '../inference/program';
 import { contains, lineOf, sameRange } from '../topology/at-position';
 import type { Attachment, Diagnostic, Hook, Topology } from '../topology/model';
 import { Commands, type DocumentContext } from './context';
-import { attachInsertLine } from './lenses';
+import { addAttachLine } from './lenses';
 import { isCDoc, placementOf, programsOf, topologyOf } from './navigation';
 
 export function codeActions(ctx: DocumentContext, range: Range, diagnostics: LspDiagnostic[]): CodeAction[] {
@@ -98,11 +98,10 @@ function badFlagsFixes(ctx: DocumentContext, d: Diagnostic, ld: LspDiagnostic): 
 /** Nothing says where the program runs: add an attach line to the first topology file. */
 function hookUnknownFixes(ctx: DocumentContext, d: Diagnostic, ld: LspDiagnostic): CodeAction[] {
   const p = programsOf(ctx).find((x) => sameRange(x.nameRange, d.range));
-  const first = ctx.ws.topologies()[0]?.topology;
-  if (!p || !first) return [];
-  const rel = path.relative(path.dirname(first.file), p.file).split(path.sep).join('/');
+  const add = p && addAttachLine(ctx, p);
+  if (!p || !add) return [];
   return [{
-    title: `Add an attach line for ${p.name} to ${path.basename(first.file)}`, kind: CodeActionKind.QuickFix, diagnostics: [ld],
-    command: { title: 'Add an attach line', command: Commands.insertText, arguments: [{ uri: ctx.uriOf(first.file), line: attachInsertLine(first), text: `attach tc-ingress DEV prog ${p.name} file "${rel}"` }] },
+    title: `Add an attach line for ${p.name} to ${path.basename(add.topo.file)}`, kind: CodeActionKind.QuickFix, diagnostics: [ld],
+    command: { title: 'Add an attach line', command: Commands.insertText, arguments: [add.args] },
   }];
 }

@@ -26,8 +26,4 @@ export class OpenDocuments {
   get(uri: string): TextDocument | undefined {
     return this.docs.get(uri);
   }
-
-  all(): TextDocument[] {
-    return [...this.docs.values()];
-  }
 }

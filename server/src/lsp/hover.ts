@@ -15,11 +15,11 @@ import type { ProgramModel, RedirectFacts } from '../inference/program';
 import { resolveTarget } from '../inference/targets';
 import type { Workspace } from '../inference/workspace';
 import { contains, wordAt } from '../topology/at-position';
-import { HOOKS, HOST_NS, type Attachment, type Device, type Hook, type Topology } from '../topology/model';
+import { HOST_NS, isHook, type Attachment, type Device, type Hook, type Topology } from '../topology/model';
 import { formatIp } from '../topology/address';
 import type { DocumentContext } from './context';
 import { blocks, bold, bullets, code, escape, markdownHover, roleName, table } from './markdown';
-import { isCDoc, placementOf, programsOf, topologyTarget } from './navigation';
+import { enclosingProgram, isCDoc, placementOf, programNameAt, programsOf, topologyTarget } from './navigation';
 
 export function hover(ctx: DocumentContext, position: Position): Hover | null {
   try {
@@ -46,7 +46,6 @@ export function hover(ctx: DocumentContext, position: Position): Hover | null {
 const rel = (ctx: DocumentContext, file: string): string => path.relative(path.dirname(ctx.file), file) || path.basename(file);
 const where = (ctx: DocumentContext, file: string | undefined, line: number | undefined): string =>
   file ? `${rel(ctx, file)}${line !== undefined ? `:${line + 1}` : ''}` : '';
-const isHook = (h: string): h is Hook => (HOOKS as readonly string[]).includes(h);
 
 /** The kernel function in which a hook's programs run. */
 const HOOK_STAGE: Record<Hook, string> = {
@@ -159,20 +158,18 @@ function verdictTableFor(hook: Hook, program?: ProgramModel): string {
 // C: programs, redirects, constants
 
 function cHover(ctx: DocumentContext, position: Position): Hover | null {
-  const programs = programsOf(ctx);
-  const named = programs.find((p) => contains(p.nameRange, position));
+  const named = programNameAt(ctx, position);
   if (named) return programHover(ctx, named);
-  for (const p of programs) {
+  const w = wordAt(ctx.text, position);
+  for (const p of programsOf(ctx)) {
     for (const r of p.redirects) {
       if (contains(r.range, position) || (r.innerRange && (r.innerFile ?? p.file) === ctx.file && contains(r.innerRange, position))) {
-        const w = wordAt(ctx.text, position);
         // Arguments (a flag constant, a variable) get their own hover; the helper name gets this one.
         if (!w || w.word === r.helper || w.word.startsWith('bpf_') || !CONSTANTS[w.word]) return redirectHover(ctx, p, r);
       }
     }
   }
-  const w = wordAt(ctx.text, position);
-  if (w && CONSTANTS[w.word]) return constantHover(ctx, w.word, w.range, programs.find((p) => contains(p.range, position)));
+  if (w && CONSTANTS[w.word]) return constantHover(ctx, w.word, w.range, enclosingProgram(ctx, position));
   return null;
 }
 
@@ -395,7 +392,7 @@ function redirectHover(ctx: DocumentContext, p: ProgramModel, r: RedirectFacts):
   }
   if (r.kind === 'egress' || r.kind === 'ingress') {
     parts.push(r.l2Rewritten
-      ? `The program rewrites the Ethernet destination first${r.l2How ? ` (${escape(r.l2How)})` : ''}: the receiving device accepts the frame.`
+      ? 'The program rewrites the Ethernet destination first: the receiving device accepts the frame.'
       : 'The Ethernet header is not rewritten: a receiving device whose MAC is not the destination drops the frame (PACKET_OTHERHOST), unless it is a bridge port.');
   }
   return markdownHover(blocks(...parts), r.range);

@@ -6,7 +6,8 @@ import type { PathResult } from '../datapath/path';
 import { roleOfHook, type Placement } from '../inference/placement';
 import type { ProgramModel, RedirectFacts } from '../inference/program';
 import { resolveTarget } from '../inference/targets';
-import { HOOKS, type Attachment, type Hook, type Topology } from '../topology/model';
+import { hookWord } from '../preview/mermaid';
+import { isHook, type Attachment, type Hook, type Topology } from '../topology/model';
 import { verdictTitle, type FileVerification } from '../verify/verify';
 import { Commands, type DocumentContext } from './context';
 import { roleName } from './markdown';
@@ -23,9 +24,6 @@ export function codeLenses(ctx: DocumentContext): CodeLens[] {
 }
 
 const lineRange = (line: number): Range => ({ start: { line, character: 0 }, end: { line, character: 0 } });
-const isHook = (h: string): h is Hook => (HOOKS as readonly string[]).includes(h);
-/** `tc-ingress` → `tc ingress`. */
-export const hookLabel = (h: string): string => h.replace('-', ' ');
 
 function cLenses(ctx: DocumentContext): CodeLens[] {
   const out: CodeLens[] = [];
@@ -50,31 +48,35 @@ function cLenses(ctx: DocumentContext): CodeLens[] {
 export function programTitle(pl: Placement): string {
   const declared = pl.attachments.filter((a) => a.attachment);
   if (pl.confidence === 'declared' && declared.length) {
-    return declared.map((a) => `${hookLabel(a.hook)} · ${a.dev} · ${roleName(roleOfHook(a.hook))}`).join(' | ');
+    return declared.map((a) => `${hookWord(a.hook)} · ${a.dev} · ${roleName(roleOfHook(a.hook))}`).join(' | ');
   }
   if (pl.confidence === 'section') {
     if (pl.hook === 'other') return `section ${pl.program.section} · ${pl.role === 'unknown' ? 'not a device hook' : `${roleName(pl.role)}, not a device hook`} (from SEC)`;
     const loader = pl.attachments.filter((a) => a.loader && isHook(pl.hook) && roleOfHook(a.hook) === roleOfHook(pl.hook as Hook));
-    const via = loader.length ? ` · ${loader.map((a) => `${hookLabel(a.hook)} ${a.dev} (loader ${path.basename(a.loader!.file)})`).join(', ')}` : '';
+    const via = loader.length ? ` · ${loader.map((a) => `${hookWord(a.hook)} ${a.dev} (loader ${path.basename(a.loader!.file)})`).join(', ')}` : '';
     return `section ${pl.program.section} · ${roleName(pl.role)} (from SEC)${via}`;
   }
   if (pl.confidence === 'loader') {
-    return pl.attachments.map((a) => `${hookLabel(a.hook)} · ${a.dev} · ${roleName(roleOfHook(a.hook))} (from loader ${a.loader ? path.basename(a.loader.file) : ''})`).join(' | ');
+    return pl.attachments.map((a) => `${hookWord(a.hook)} · ${a.dev} · ${roleName(roleOfHook(a.hook))} (from loader ${a.loader ? path.basename(a.loader.file) : ''})`).join(' | ');
   }
-  if (pl.confidence === 'name' && isHook(pl.hook)) return `${hookLabel(pl.hook)}? · ${roleName(pl.role)} (guessed from the name)`;
+  if (pl.confidence === 'name' && isHook(pl.hook)) return `${hookWord(pl.hook)}? · ${roleName(pl.role)} (guessed from the name)`;
   return `${pl.hook} · ${roleName(pl.role)}`;
 }
 
 /** "direction unknown: add an attach line" into the first topology file (else open the preview). */
 function addAttachCommand(ctx: DocumentContext, p: ProgramModel): CodeLens['command'] {
   const title = 'direction unknown: add an attach line';
-  const first = ctx.ws.topologies()[0]?.topology;
-  if (!first) return { title, command: Commands.showPreview, arguments: [{ uri: ctx.uri, program: p.name }] };
-  const relFile = path.relative(path.dirname(first.file), p.file).split(path.sep).join('/');
-  return {
-    title, command: Commands.insertText,
-    arguments: [{ uri: ctx.uriOf(first.file), line: attachInsertLine(first), text: `attach tc-ingress DEV prog ${p.name} file "${relFile}"` }],
-  };
+  const add = addAttachLine(ctx, p);
+  if (!add) return { title, command: Commands.showPreview, arguments: [{ uri: ctx.uri, program: p.name }] };
+  return { title, command: Commands.insertText, arguments: [add.args] };
+}
+
+/** The insertText arguments adding an attach line for `p` to the first topology file (this lens and the hook-unknown quick fix). */
+export function addAttachLine(ctx: DocumentContext, p: ProgramModel): { topo: Topology; args: { uri: string; line: number; text: string } } | undefined {
+  const topo = ctx.ws.topologies()[0]?.topology;
+  if (!topo) return undefined;
+  const rel = path.relative(path.dirname(topo.file), p.file).split(path.sep).join('/');
+  return { topo, args: { uri: ctx.uriOf(topo.file), line: attachInsertLine(topo), text: `attach tc-ingress DEV prog ${p.name} file "${rel}"` } };
 }
 
 /** Where a new attach line goes: after the last attach line, else before the first path, else at the end. */
@@ -100,7 +102,7 @@ function redirectTitles(p: ProgramModel, r: RedirectFacts, pl: Placement | undef
 export function redirectTitle(p: ProgramModel, r: RedirectFacts, hook?: Hook, att?: Attachment, topo?: Topology): string {
   if (!r.resultUsed) return '⚠ no redirect: result ignored';
   if (!r.flagsLegal) return `⚠ dropped: ${r.helper} refuses flags ${r.flagsText}`;
-  if (r.kind === 'peer' && hook && hook !== 'tc-ingress' && hook !== 'tcx-ingress') return `⚠ dropped: bpf_redirect_peer at ${hookLabel(hook)}`;
+  if (r.kind === 'peer' && hook && hook !== 'tc-ingress' && hook !== 'tcx-ingress') return `⚠ dropped: bpf_redirect_peer at ${hookWord(hook)}`;
   const here = att && topo ? topo.devices.get(att.dev) : undefined;
   const t = att && topo ? resolveTarget(r, att, topo).dev : undefined;
   if (t && here && t.ns !== here.ns && !r.kind.startsWith('xdp') && r.kind !== 'map') return `⚠ dropped: ${t.key} is not in namespace ${here.ns}`;

@@ -51,11 +51,6 @@ export function placementOf(ws: Workspace, model: { name: string; file: string }
   return ws.placed().find((p) => p.model.name === model.name && p.model.file === model.file);
 }
 
-/** The C program an attach line names, else any program of that name. */
-export function programForAttachment(ws: Workspace, a: Attachment): ProgramModel | undefined {
-  return ws.programFor(a);
-}
-
 /** Every attach line of every topology that names this program. */
 export function attachLinesOf(ws: Workspace, program: { name: string; file?: string }): Array<{ topo: Topology; attachment: Attachment }> {
   const out: Array<{ topo: Topology; attachment: Attachment }> = [];
@@ -86,7 +81,7 @@ export function definition(ctx: DocumentContext, position: Position): Location[]
       case 'namespace':
         return nameRefs(ctx, topo, at, (declaration) => declaration);
       case 'program': {
-        const p = programForAttachment(ctx.ws, at.attachment);
+        const p = ctx.ws.programFor(at.attachment);
         return p ? [loc(ctx.uriOf(p.file), p.nameRange)] : [];
       }
       default:
@@ -109,7 +104,7 @@ export function references(ctx: DocumentContext, position: Position, includeDecl
       case 'namespace':
         return nameRefs(ctx, topo, at, (declaration) => includeDeclaration || !declaration);
       case 'program':
-        return programReferences(ctx, programForAttachment(ctx.ws, at.attachment), at.name, includeDeclaration);
+        return programReferences(ctx, ctx.ws.programFor(at.attachment), at.name, includeDeclaration);
       default:
         return [];
     }

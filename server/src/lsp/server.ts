@@ -217,9 +217,14 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
   connection.onDidChangeConfiguration((p) => {
     const s = (p.settings as { datapathLens?: Partial<Settings> } | undefined)?.datapathLens;
     if (!s || !ws) return;
+    const before = settings;
     settings = { ...DEFAULT_SETTINGS, ...s };
+    // The client's first sync repeats the initialization options: re-index (and drop the C
+    // models) only when a setting the index reads changed.
+    const macrosChanged = !sameJson(before.sectionMacros, settings.sectionMacros);
+    if (!macrosChanged && sameJson(before.loaderGlobs, settings.loaderGlobs) && before.maxFileSize === settings.maxFileSize) return;
     compileGlobs();
-    ws.setSectionMacros(settings.sectionMacros);
+    if (macrosChanged) ws.setSectionMacros(settings.sectionMacros);
     void index();
   });
 
@@ -328,6 +333,11 @@ function withVerifierStates(h: HoverResult, v: FileVerification | undefined, lin
   ].join('\n\n');
   const before = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value + '\n\n---\n\n' : '';
   return { ...(h ?? {}), contents: { kind: 'markdown', value: before + md } };
+}
+
+/** Settings compared by value: each sync sends fresh arrays. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** `**` any folders, `*` any name part, `?` one character. */

@@ -82,7 +82,8 @@ const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
 /** ① … ⑳, then (21). */
 export const hopNumber = (n: number): string => (n >= 1 && n <= 20 ? [...CIRCLED][n - 1] : `(${n})`);
 export const roleWord = (role: string): string => (role === 'ingress' ? 'INGRESS' : 'EGRESS');
-const hookWord = (h: string) => h.replace('-', ' ');
+/** `tc-ingress` → `tc ingress` (code lenses use it too). */
+export const hookWord = (h: string): string => h.replace('-', ' ');
 
 export function toMermaid(model: GraphModel, opts: MermaidOptions = {}): MermaidDiagram {
   const pathIndex = opts.path === undefined ? model.selected : opts.path;

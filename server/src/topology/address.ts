@@ -1,5 +1,5 @@
 // IPv4 addresses and prefixes as 32-bit unsigned numbers: cheap to compare and mask.
-import type { Cidr } from './model';
+import type { Cidr, Device, Topology } from './model';
 
 const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -42,5 +42,8 @@ function bitAnd(a: number, b: number): number {
   return (a & b) >>> 0;
 }
 
-export const looksLikeIp = (text: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(text);
-export const looksLikeCidr = (text: string): boolean => /^[\d.]+\/\S*$/.test(text) || /^[0-9a-fA-F:]+\/\d+$/.test(text);
+/** The device that owns `ip` (one of its addresses), first in declaration order. */
+export function addressOwner(topo: Pick<Topology, 'devices'>, ip: number): Device | undefined {
+  for (const d of topo.devices.values()) if (d.addrs.some((c) => c.addr === ip)) return d;
+  return undefined;
+}

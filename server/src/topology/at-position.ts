@@ -3,7 +3,7 @@
 // (for keywords, and for completion's view of the line being typed).
 import { lexLine, type Token } from './lex';
 import type { Attachment, DevKey, Position, Range, Topology } from './model';
-import { STATEMENT_KEYWORDS } from './syntax';
+import { STATEMENT_KEYWORDS, tokenRange } from './syntax';
 
 export type WhatIsAt =
   | { kind: 'device'; key: DevKey; range: Range }
@@ -50,7 +50,6 @@ export function lineOf(text: string, line: number): string | undefined {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
 }
 
-const tokenRange = (t: Token): Range => ({ start: { line: t.line, character: t.start }, end: { line: t.line, character: t.end } });
 
 /** The topology token under the cursor (the one the cursor is in, else the one it just follows). */
 export function tokenAt(text: string, position: Position): Token | undefined {

@@ -24,6 +24,7 @@ export const HOOKS = [
   'xdp', 'xdp-generic', 'netkit-primary', 'netkit-peer',
 ] as const;
 export type Hook = typeof HOOKS[number];
+export const isHook = (h: string): h is Hook => (HOOKS as readonly string[]).includes(h);
 
 /** `name@ns`: the one way devices are keyed across the code base. */
 export type DevKey = string;

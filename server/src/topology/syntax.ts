@@ -31,6 +31,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export const isName = (s: string): boolean => NAME.test(s);
+/** `prog NAME` names a C function: a C identifier, narrower than NAME. */
+export const isProgName = (s: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
 export const isMac = (s: string): boolean => MAC.test(s);
 
 export function tokenRange(t: Token): Range {
@@ -218,7 +220,7 @@ function parseLine(cur: Cursor): Body {
       if (!cur.isWord('prog')) cur.fail('"prog NAME"');
       cur.next();
       const prog = cur.word('a program name (the C function)');
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prog.text)) throw new LineError(tokenRange(prog), `Expected a program name (a C identifier), found "${prog.text}".`);
+      if (!isProgName(prog.text)) throw new LineError(tokenRange(prog), `Expected a program name (a C identifier), found "${prog.text}".`);
       let file: Token | undefined;
       let redirectTo: DevRef | undefined;
       let priority: { value: number; tok: Token } | undefined;

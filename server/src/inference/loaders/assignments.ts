@@ -3,19 +3,21 @@
 // the same function wins; else the first after it there (a hook set up after it is
 // declared, or in a loop); else the same rule over the whole file (a helper function).
 
-import { blockOf, blankComments, escapeRe, skipQuoted, splitArgs, topLevelBlocks, type CommentStyle } from './text';
+import { blockOf, escapeRe, skipQuoted, splitArgs, topLevelBlocks, type CommentStyle } from './text';
 
+/** Shared by every caller of `Assignments.all` (cached): read only. */
 export interface Assign {
   /** Offset of the assignment (or declaration). */
-  at: number;
-  op: string;
-  rhs: string;
-  rhsStart: number;
+  readonly at: number;
+  readonly op: string;
+  readonly rhs: string;
+  readonly rhsStart: number;
 }
 
 export class Assignments {
   private readonly blocks: Array<[number, number]>;
   readonly macros = new Map<string, string>();
+  private readonly byPath = new Map<string, readonly Assign[]>();
 
   /** `code` is comment-blanked. */
   constructor(readonly code: string, readonly style: CommentStyle) {
@@ -26,12 +28,20 @@ export class Assignments {
     }
   }
 
-  static of(text: string, style: CommentStyle): Assignments {
-    return new Assignments(blankComments(text, style), style);
+  /**
+   * Every assignment to `path` (`hook`, `hook.attach_point`; `.` also matches `->`). Cached
+   * per path (the code never changes): `follow` asks for the same paths again and again.
+   */
+  all(path: string): readonly Assign[] {
+    let out = this.byPath.get(path);
+    if (!out) {
+      out = this.scan(path);
+      this.byPath.set(path, out);
+    }
+    return out;
   }
 
-  /** Every assignment to `path` (`hook`, `hook.attach_point`; `.` also matches `->`). */
-  all(path: string): Assign[] {
+  private scan(path: string): readonly Assign[] {
     const body = path.split('.').map((p) => escapeRe(p.trim())).join('\\s*(?:\\.|->)\\s*');
     const out: Assign[] = [];
     const ops = '(\\|=|&=|\\+=|:=|=)(?!=)';

@@ -3,31 +3,8 @@
 // The scanners are textual on purpose (no parser), so these helpers have to be tolerant:
 // an unterminated string or bracket ends at the end of the text instead of failing.
 
-import type { Position, Range } from '../../topology/model';
-
-/** Maps offsets of one text to 0-based (line, UTF-16 character) positions. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-
-  position(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo] };
-  }
-
-  range(start: number, end: number): Range {
-    return { start: this.position(start), end: this.position(end) };
-  }
-}
+// One line index for the analysis and the loader scanners (same offsets, same positions).
+export { LineIndex } from '../../ebpf/locations';
 
 export type CommentStyle = 'c' | 'go' | 'python';
 

@@ -6,6 +6,7 @@
 import type { LoaderEvidence } from './evidence';
 import { evaluateCommands, shellAssignments, variableResolver, type Assignment } from './shell';
 import { shellCommands, type Segment, type Word } from './shell-words';
+import { LineIndex } from './text';
 
 export function scanYaml(file: string, text: string): LoaderEvidence[] {
   const { segments, argvs, assignments } = yamlShellText(text);
@@ -20,14 +21,8 @@ export function yamlShellText(text: string): { segments: Segment[]; argvs: Word[
   const argvs: Word[][] = [];
   const assignments: Assignment[] = [];
   const lines = text.split('\n');
-  const starts: number[] = [];
-  let off = 0;
-  for (const l of lines) { starts.push(off); off += l.length + 1; }
-  const lineOf = (offset: number) => {
-    let k = 0;
-    while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
-    return k;
-  };
+  // Line k of the index is lines[k]; its lineOf is a binary search, not a scan per value.
+  const index = new LineIndex(text);
   const indentOf = (l: string) => l.length - l.trimStart().length;
   // Kubernetes env: `- name: IFACE` then `value: eth0` at the same column
   let pendingName: { name: string; col: number } | undefined;
@@ -35,7 +30,7 @@ export function yamlShellText(text: string): { segments: Segment[]; argvs: Word[
   let i = 0;
   while (i < lines.length) {
     const line = lines[i].replace(/\r$/, '');
-    const base = starts[i];
+    const base = index.lineStart(i);
     const indent = indentOf(line);
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#') || /^(---|\.\.\.)(\s|$)/.test(trimmed)) { i++; continue; }
@@ -61,8 +56,8 @@ export function yamlShellText(text: string): { segments: Segment[]; argvs: Word[
       let last = j - 1;
       while (last > i && !lines[last].trim()) last--;
       if (last > i) {
-        const s = starts[i + 1];
-        let t = text.slice(s, starts[last] + lines[last].length);
+        const s = index.lineStart(i + 1);
+        let t = text.slice(s, index.lineStart(last) + lines[last].length);
         // a folded scalar joins lines with spaces (same length, so offsets hold)
         if (rest[0] === '>') t = t.replace(/([^\n])\n(?=[ \t]*\S)/g, '$1 ');
         segments.push({ text: t, offset: s });
@@ -75,14 +70,14 @@ export function yamlShellText(text: string): { segments: Segment[]; argvs: Word[
       segments.push({ text: q.value, map: q.map });
       if (key && ENV_NAME.test(key)) assignments.push({ name: key, value: q.value, literal: !q.value.includes('$') });
       pairEnv(key, q.value, keyCol);
-      i = lineOf(q.end) + 1;
+      i = index.lineOf(q.end) + 1;
       continue;
     }
     if (rest[0] === '[') {
       const f = flowSequence(text, base + p);
       argvs.push(f.words);
       for (const s of f.strings) segments.push(s);
-      i = lineOf(f.end) + 1;
+      i = index.lineOf(f.end) + 1;
       continue;
     }
     if (rest[0] === '{') { i++; continue; }
