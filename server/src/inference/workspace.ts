@@ -26,9 +26,12 @@ export interface PlacedProgram { model: ProgramModel; placement: Placement }
 
 const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm;
 
+/** A C file: its document, its model (dropped on change), and the local headers it includes. */
+interface CEntry { doc: CDocument; model?: CFileModel; headers: string[]; includes?: string }
+
 export class Workspace {
   private readonly topos = new Map<string, { text: string; parsed: ParseResult }>();
-  private readonly cdocs = new Map<string, { doc: CDocument; model?: CFileModel; headers: string[] }>();
+  private readonly cdocs = new Map<string, CEntry>();
   private readonly loaders = new Map<string, LoaderEvidence[]>();
   /**
    * Bumped whenever what places programs changes (topologies, loaders, the set of C files):
@@ -78,7 +81,7 @@ export class Workspace {
       this.refreshHeaders(file, c);
     } else {
       const doc = new CDocument(this.parser, file, text, { sectionMacros: this.sectionMacros });
-      const entry = { doc, headers: [] as string[] };
+      const entry: CEntry = { doc, headers: [] };
       this.cdocs.set(file, entry);
       this.refreshHeaders(file, entry);
       // A new C file can change which source a loader's object names.
@@ -93,8 +96,20 @@ export class Workspace {
     if (!c) return;
     c.doc.applyChanges(changes);
     c.model = undefined;
-    this.refreshHeaders(file, c);
+    // Headers are read again only when the edit changed the file's own #include lines; a
+    // header changed on disk comes through headerChanged.
+    if (includeKey(c.doc.text) !== c.includes) this.refreshHeaders(file, c);
     this.derived = undefined;
+  }
+
+  /** A file changed on disk: every C file that includes it (directly or not) reads its headers again. */
+  headerChanged(file: string): void {
+    for (const [f, c] of this.cdocs) {
+      if (!c.headers.includes(file)) continue;
+      this.refreshHeaders(f, c);
+      c.model = undefined;
+      this.derived = undefined;
+    }
   }
 
   setLoader(file: string, text: string): void {
@@ -127,7 +142,8 @@ export class Workspace {
   }
 
   /** Local headers, found transitively next to the file that includes them. */
-  private refreshHeaders(file: string, entry: { doc: CDocument; headers: string[] }): void {
+  private refreshHeaders(file: string, entry: CEntry): void {
+    entry.includes = includeKey(entry.doc.text);
     const headers = new Map<string, string>();
     const queue: Array<[string, string]> = [[file, entry.doc.text]];
     while (queue.length && headers.size < 64) {
@@ -300,4 +316,9 @@ export class Workspace {
     }
     return out;
   }
+}
+
+/** The file's own #include "..." lines, as one string: what decides which headers it reads. */
+function includeKey(text: string): string {
+  return [...text.matchAll(INCLUDE)].map((m) => m[1]).join('\n');
 }

@@ -261,6 +261,8 @@ export function startServer(connection: Connection, opts: { wasmDir?: string } =
     if (!ws) return;
     for (const c of p.changes) {
       const file = fileOf(c.uri);
+      // A header read by C files of the workspace (it is no file of the workspace itself).
+      ws.headerChanged(file);
       if (docs.get(c.uri)) continue;
       if (c.type === FileChangeType.Deleted) { ws.remove(file); continue; }
       const text = readFile(file);
